@@ -1,0 +1,38 @@
+// Diagnosis: from a probe Trace (and the program's static shape) to fault types with probabilities, using
+// classifiers trained on programs with seeded faults (the DeepFD approach), then localized to statements.
+#pragma once
+
+#include "faultline/engine/finding.h"
+#include "faultline/engine/trace.h"
+#include "faultline/parser/program.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+// The fault types the classifiers predict.
+const std::vector<Fault>& diagnosed_faults();
+
+// Feature vector: DeepFD's statistics of each monitor series, final metrics, and static program features.
+const std::vector<std::string>& feature_names();
+std::vector<float> extract_features(const TrainingProgram& program, const Trace& trace);
+
+class DiagnosisModel {
+public:
+    // The model bundled into the binary at build time (trained by `faultline train`). Returns nullptr with
+    // `error` set when none is bundled or it does not load.
+    static std::shared_ptr<const DiagnosisModel> bundled(std::string* error = nullptr);
+    static std::shared_ptr<const DiagnosisModel> load_dir(const std::string& dir, std::string* error = nullptr);
+    virtual ~DiagnosisModel() = default;
+    // Probability per fault type.
+    virtual std::map<Fault, double> predict(const std::vector<float>& features) const = 0;
+    virtual double threshold(Fault f) const = 0;
+};
+
+// Findings for every fault type whose probability passes its threshold, each at the statement that sets it.
+std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace, const DiagnosisModel& model);
+
+} // namespace faultline

@@ -1,0 +1,30 @@
+// Static checks: findings from the TrainingProgram alone, in well under a millisecond.
+#pragma once
+
+#include "faultline/engine/finding.h"
+#include "faultline/parser/program.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+struct CheckOptions {
+    std::set<std::string> disabled; // rule codes switched off by the user
+};
+
+struct RuleInfo {
+    std::string code;  // FL1xx
+    std::string name;  // kebab-case, e.g. "softmax-single-unit"
+    Fault fault;
+    Severity severity;
+    std::string summary;
+};
+
+const std::vector<RuleInfo>& all_rules();
+std::string rule_docs_url(const std::string& code);
+
+std::vector<Finding> run_static_checks(const TrainingProgram& program, const CheckOptions& options = {});
+
+} // namespace faultline
