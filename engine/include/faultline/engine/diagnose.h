@@ -3,6 +3,7 @@
 #pragma once
 
 #include "faultline/engine/finding.h"
+#include "faultline/engine/probe.h"
 #include "faultline/engine/trace.h"
 #include "faultline/parser/program.h"
 
@@ -31,6 +32,14 @@ public:
     virtual std::map<Fault, double> predict(const std::vector<float>& features) const = 0;
     virtual double threshold(Fault f) const = 0;
 };
+
+// The probe options the bundled model was trained with. Diagnosis features depend on them (series length,
+// sample count), so the pipeline must probe with these before calling diagnose().
+ProbeOptions diagnosis_probe_options();
+
+// Stable finding code per diagnosed type: FL201 opt, FL202 lr, FL203 act, FL204 loss, FL205 epoch,
+// FL206 batch_size, FL207 data_preprocessing, FL208 weight_init; "FL299" for any other type.
+const char* diagnosis_code(Fault f);
 
 // Findings for every fault type whose probability passes its threshold, each at the statement that sets it.
 std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace, const DiagnosisModel& model);

@@ -32,10 +32,16 @@ struct Analysis {
 // Static findings only: instant.
 Analysis analyze_static(const TrainingProgram& program, const CheckOptions& checks);
 
-// Static checks, then the probe, diagnosis and fix validation when enabled.
+// Static checks, then the probe and diagnosis when enabled (no fix validation: that needs the text).
 Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
                  const std::atomic<bool>* cancel = nullptr,
                  const std::function<void(const ProbeProgress&)>& progress = {});
+
+// The whole path on a script's text: parse, static checks, probe, diagnosis, and validation of the fixes
+// (each candidate edit applied to the text, re-parsed and probed) when options.validate_fixes is set.
+Analysis analyze_text(std::string_view text, const AnalysisOptions& options,
+                      const std::atomic<bool>* cancel = nullptr,
+                      const std::function<void(const ProbeProgress&)>& progress = {});
 
 // Merges two finding lists: one finding per (fault, statement start); the higher confidence wins, sources and
 // fixes of both are kept.

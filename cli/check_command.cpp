@@ -1,0 +1,142 @@
+#include "commands.h"
+#include "unified_diff.h"
+
+#include "faultline/engine/fixes.h"
+#include "faultline/engine/pipeline.h"
+#include "faultline/engine/report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace faultline::cli {
+
+int usage_error(const std::string& message) {
+    std::fprintf(stderr, "faultline: %s\n", message.c_str());
+    return 2;
+}
+
+bool read_file(const std::string& path, std::string& text, std::string& error) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = "cannot read " + path;
+        return false;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    text = buf.str();
+    return true;
+}
+
+namespace {
+
+struct CheckOptions {
+    std::string format = "text";
+    AnalysisOptions analysis;
+    bool fix = false;
+    bool diff = false;
+    std::vector<std::string> files;
+};
+
+// Parses `--name value` and `--name=value`.
+bool take_value(const Args& args, size_t& i, const std::string& name, std::string& value) {
+    const std::string& a = args[i];
+    if (a == name && i + 1 < args.size()) {
+        value = args[++i];
+        return true;
+    }
+    if (a.rfind(name + "=", 0) == 0) {
+        value = a.substr(name.size() + 1);
+        return true;
+    }
+    return false;
+}
+
+bool parse_number(const std::string& s, double& out) {
+    char* end = nullptr;
+    out = std::strtod(s.c_str(), &end);
+    return end && *end == '\0' && !s.empty();
+}
+
+} // namespace
+
+// Options shared by check, probe and eval.
+bool parse_probe_option(const Args& args, size_t& i, AnalysisOptions& options, std::string& error) {
+    std::string value;
+    double number = 0;
+    if (args[i] == "--no-probe") {
+        options.probe = false;
+        return true;
+    }
+    if (take_value(args, i, "--budget", value)) {
+        if (!parse_number(value, number) || number <= 0) error = "invalid --budget: " + value;
+        options.probe_options.budget_seconds = number;
+        return true;
+    }
+    if (take_value(args, i, "--seed", value)) {
+        if (!parse_number(value, number) || number < 0) error = "invalid --seed: " + value;
+        options.probe_options.seed = static_cast<uint64_t>(number);
+        return true;
+    }
+    return false;
+}
+
+int check_command(const Args& args) {
+    CheckOptions opt;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string value, error;
+        if (take_value(args, i, "--format", value)) {
+            if (value != "text" && value != "json" && value != "sarif") return usage_error("unknown format: " + value);
+            opt.format = value;
+        } else if (parse_probe_option(args, i, opt.analysis, error)) {
+            if (!error.empty()) return usage_error(error);
+        } else if (args[i] == "--fix") {
+            opt.fix = true;
+        } else if (args[i] == "--diff") {
+            opt.diff = true;
+        } else if (!args[i].empty() && args[i][0] == '-') {
+            return usage_error("unknown option: " + args[i]);
+        } else {
+            opt.files.push_back(args[i]);
+        }
+    }
+    if (opt.files.empty()) return usage_error("check needs at least one FILE");
+    if (opt.diff && !opt.fix) return usage_error("--diff needs --fix");
+
+    std::vector<FileReport> reports;
+    int exit_code = 0;
+    for (const auto& path : opt.files) {
+        FileReport report;
+        report.path = path;
+        std::string error;
+        if (!read_file(path, report.text, error)) return usage_error(error);
+        Analysis analysis = analyze_text(report.text, opt.analysis);
+        report.findings = std::move(analysis.findings);
+        report.trace = std::move(analysis.trace);
+        for (const auto& f : report.findings)
+            if (f.severity == Severity::Error || f.severity == Severity::Warning) exit_code = 1;
+        if (opt.fix) {
+            std::vector<Replacement> edits;
+            for (const auto& f : report.findings)
+                if (const Fix* fix = best_fix(f, !opt.analysis.probe))
+                    edits.insert(edits.end(), fix->edits.begin(), fix->edits.end());
+            std::string fixed = apply_replacements(report.text, edits);
+            if (opt.diff) {
+                std::cout << unified_diff(path, report.text, fixed);
+            } else if (fixed != report.text) {
+                std::ofstream out(path, std::ios::binary | std::ios::trunc);
+                if (!out || !(out << fixed)) return usage_error("cannot write " + path);
+                std::fprintf(stderr, "faultline: fixed %s\n", path.c_str());
+            }
+        }
+        reports.push_back(std::move(report));
+    }
+    if (opt.fix && opt.diff) return exit_code;
+    if (opt.format == "json") std::cout << format_json(reports).dump(2) << "\n";
+    else if (opt.format == "sarif") std::cout << format_sarif(reports).dump(2) << "\n";
+    else std::cout << format_text(reports);
+    return exit_code;
+}
+
+} // namespace faultline::cli

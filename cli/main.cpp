@@ -1,0 +1,91 @@
+// faultline: find the faulty statements in deep-learning training scripts.
+#include "commands.h"
+
+#include "faultline/engine/train.h"
+#include "faultline/server/server.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+namespace {
+
+constexpr const char* kHelp = R"(faultline - find the faulty statements in deep-learning training scripts
+
+usage:
+  faultline check [options] FILE...   diagnose scripts and print findings
+      --format text|json|sarif        output format (default text)
+      --no-probe                      static checks only (no probe training)
+      --budget SECONDS                probe time budget per script (default 3)
+      --seed N                        probe seed (default 1)
+      --fix                           apply the best fix of each finding to the file
+      --diff                          with --fix: print a unified diff instead of writing
+  faultline lsp [--stdio] [--clientProcessId PID] [--log FILE]
+                                      run the language server over stdio
+  faultline probe FILE [--json] [--budget SECONDS] [--seed N]
+                                      run the probe and print its trace
+  faultline train --corpus DIR [--jobs N] [--seed S] [--size N]
+                                      build the seeded corpus and train the diagnosis models
+  faultline eval DIR [--json] [--no-probe]
+                                      score the subjects in DIR (buggy.py, fixed.py, truth.json)
+  faultline --version | --help
+
+exit codes: 0 no findings, 1 findings of severity warning or error, 2 usage or input error.
+faultline never executes the scripts it reads.
+)";
+
+int lsp_command(const faultline::cli::Args& args, const char* self) {
+    faultline::ServerOptions options;
+    options.self_path = self;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--stdio") continue;
+        if ((a == "--clientProcessId" || a == "--log") && i + 1 < args.size()) {
+            const std::string& v = args[++i];
+            if (a == "--log") {
+                options.log_file = v;
+                continue;
+            }
+            char* end = nullptr;
+            long pid = std::strtol(v.c_str(), &end, 10);
+            if (!end || *end != '\0' || pid <= 0) return faultline::cli::usage_error("invalid --clientProcessId: " + v);
+            options.client_process_id = static_cast<int>(pid);
+        } else if (a.rfind("--clientProcessId=", 0) == 0) {
+            options.client_process_id = std::atoi(a.c_str() + 18);
+        } else {
+            return faultline::cli::usage_error("unknown option for lsp: " + a);
+        }
+    }
+    return faultline::run_language_server(options);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    // One BLAS thread per process: the probe sets torch's own thread count (toolchain.md: OpenBLAS and torch
+    // threads together oversubscribe 2 cores).
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
+    faultline::cli::Args args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(kHelp, stderr);
+        return 2;
+    }
+    std::string command = args.front();
+    faultline::cli::Args rest(args.begin() + 1, args.end());
+    if (command == "--help" || command == "-h" || command == "help") {
+        std::fputs(kHelp, stdout);
+        return 0;
+    }
+    if (command == "--version" || command == "-V") {
+        std::printf("faultline %s\n", FAULTLINE_VERSION);
+        return 0;
+    }
+    if (command == "check") return faultline::cli::check_command(rest);
+    if (command == "lsp") return lsp_command(rest, argv[0]);
+    if (command == "worker") return faultline::run_probe_worker();
+    if (command == "probe") return faultline::cli::probe_command(rest);
+    if (command == "train") return faultline::run_train(rest);
+    if (command == "eval") return faultline::cli::eval_command(rest);
+    return faultline::cli::usage_error("unknown command or option: " + command + " (see faultline --help)");
+}
