@@ -26,7 +26,8 @@ public:
     // The model bundled into the binary at build time (trained by `faultline train`). Returns nullptr with
     // `error` set when none is bundled or it does not load.
     static std::shared_ptr<const DiagnosisModel> bundled(std::string* error = nullptr);
-    static std::shared_ptr<const DiagnosisModel> load_dir(const std::string& dir, std::string* error = nullptr);
+    static std::shared_ptr<const DiagnosisModel> load_dir(const std::string& dir,
+                                                          std::string* error = nullptr);
     virtual ~DiagnosisModel() = default;
     // Probability per fault type.
     virtual std::map<Fault, double> predict(const std::vector<float>& features) const = 0;
@@ -42,6 +43,7 @@ ProbeOptions diagnosis_probe_options();
 const char* diagnosis_code(Fault f);
 
 // Findings for every fault type whose probability passes its threshold, each at the statement that sets it.
-std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace, const DiagnosisModel& model);
+std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace,
+                              const DiagnosisModel& model);
 
 } // namespace faultline

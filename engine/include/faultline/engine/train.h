@@ -1,0 +1,123 @@
+// `faultline train`: generate a corpus of correct programs and seeded-fault mutants, probe and label each by
+// its measured effect, train the per-type classifiers, and evaluate them on held-out base programs.
+//
+// The corpus types are public so that tests can check the generator and the mutation operators one by one.
+#pragma once
+
+#include "faultline/engine/finding.h"
+#include "faultline/engine/trace.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+// Entry point of `faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--out DIR]`.
+// Returns the process exit code; progress and the held-out evaluation go to stderr.
+int run_train(const std::vector<std::string>& args);
+
+namespace corpus {
+
+enum class Flavour { Keras, PyTorch };
+enum class Shape { Mlp, Cnn, Rnn };
+enum class Task { Binary, Multiclass, Regression };
+
+// One hidden layer as the generator writes it. kind: Dense, Conv2D, MaxPooling2D, Flatten, Dropout,
+// Embedding, LSTM, GRU. units: Dense units, Conv filters, RNN units, Embedding output size; rate for Dropout
+// is stored in `rate`.
+struct HiddenLayer {
+    std::string kind;
+    int64_t units = 0;
+    std::string activation; // empty for layers that take none
+    double rate = 0.0;
+};
+
+// Everything a generated training program sets. The source text is rendered from this alone.
+struct ProgramConfig {
+    std::string id; // "b00042" for a base, "b00042-m3" for its third mutant
+    Flavour flavour = Flavour::Keras;
+    Shape shape = Shape::Mlp;
+    Task task = Task::Multiclass;
+    // random (np.random features), mnist, fashion_mnist, cifar10, imdb, reuters, boston_housing
+    std::string dataset = "random";
+    int64_t samples = 1000;
+    int64_t features = 20;  // input width for random data; sequence length for imdb/reuters
+    int64_t vocabulary = 0; // imdb/reuters num_words
+    int64_t classes = 2;
+    std::vector<HiddenLayer> hidden;
+    int64_t output_units = 1;
+    std::string output_activation = "sigmoid";
+    std::string loss = "binary_crossentropy";
+    std::string optimizer = "adam";
+    double lr = 0.001;
+    int64_t epochs = 10;
+    int64_t batch_size = 32;
+    std::string kernel_initializer; // empty: the framework's default
+    bool scaled = true; // inputs scaled to a small range before training (where the data needs it)
+
+    std::vector<Fault> seeded;          // fault types seeded into this program (empty for a base)
+    std::vector<std::string> mutations; // one line per applied operator, e.g. "lr 0.01 -> 3"
+};
+
+// A correct base program, drawn deterministically from (seed, index).
+ProgramConfig make_base(uint64_t seed, int64_t index);
+
+// Python source for the program, in its flavour's idiom.
+std::string render(const ProgramConfig& config);
+
+enum class Operator {
+    LossFamily,       // loss swapped between the probabilistic and the regression family (DeepFD)
+    LrHigh,           // lr set to 1..10 (DeepFD)
+    LrTiny,           // lr set to 1e-10..1e-16 (DeepFD)
+    LrMild,           // lr multiplied or divided by 10..100
+    EpochsDivide,     // epochs divided by 10..50 (DeepFD)
+    EpochsFew,        // epochs cut to a third or less of what the task needs
+    OptimizerSwap,    // optimizer swapped among SGD, RMSprop, Adam, Adadelta, Adagrad (DeepFD)
+    LastActivation,   // the last layer's activation swapped among DeepFD's nine
+    HiddenActivation, // every hidden activation replaced by one saturating or linear activation
+    BatchSize,        // batch size set to 1..2 or to the whole training set
+    WeightInit,       // kernel initializer set to zeros, ones or a huge random normal
+    DropScaling,      // input scaling removed (data_preprocessing)
+};
+const std::vector<Operator>& all_operators();
+const char* to_string(Operator op);
+Fault fault_of(Operator op);
+
+// Applies `op` to `config`, appending its fault to `seeded` and a description to `mutations`. Returns false
+// (config unchanged) when the operator does not apply (DropScaling on data that needs no scaling, or a swap
+// that would change nothing).
+bool apply(Operator op, ProgramConfig& config, std::mt19937_64& rng);
+
+// The mutants of one base: single-fault mutants over the operators, then a few with two or three faults.
+std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed, int64_t count);
+
+// The programs of a corpus in generation order: each base followed by its mutants, until `size` programs.
+std::vector<ProgramConfig> plan_corpus(uint64_t seed, int64_t size, int64_t mutants_per_base);
+
+// Ids of the programs already recorded in a corpus file (one JSON object per line, with "id"). Lines cut
+// short by an interruption are ignored, so those programs are probed again.
+std::vector<std::string> done_programs(const std::string& corpus_file);
+
+// Welch's t-test (one-sided, "mutant lower than base") with Cohen's d on per-seed outcomes.
+struct EffectTest {
+    double mean_base = 0.0;
+    double mean_mutant = 0.0;
+    double t = 0.0;
+    double df = 0.0;
+    double p = 1.0; // one-sided
+    double d = 0.0; // Cohen's d, positive when the mutant is worse
+    bool significant = false;
+};
+// `noise_floor` is the smallest standard deviation assumed for either side (seeds can agree exactly).
+EffectTest welch_worse(const std::vector<double>& base, const std::vector<double>& mutant, double noise_floor,
+                       double min_difference);
+
+// The outcome used for labelling: higher is better. Classification: final validation accuracy (train accuracy
+// when there is no validation series); regression: minus log10 of the final validation loss measured with the
+// base program's loss (the probe's "val_mse" when recorded). A diverged or failed trace scores lowest.
+double outcome(const Trace& trace, Task task);
+
+} // namespace corpus
+} // namespace faultline

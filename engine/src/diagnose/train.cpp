@@ -1,0 +1,462 @@
+// `faultline train`: generate and probe the corpus (resumable, parallel), label it by measured effect, train
+// one classifier per fault type, choose thresholds on a validation split and report held-out scores.
+#include "faultline/engine/train.h"
+
+#include "diagnose/booster.h"
+#include "diagnose/model.h"
+#include "faultline/engine/diagnose.h"
+#include "faultline/engine/probe.h"
+#include "faultline/parser/parse.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace faultline {
+
+namespace {
+
+using corpus::ProgramConfig;
+using corpus::Task;
+using json = nlohmann::json;
+
+constexpr int kSeedsPerProgram = 3;
+constexpr int64_t kMutantsPerBase = 8;
+// Accuracy differences below these are treated as noise when labelling (see labelling.cpp).
+constexpr double kNoiseFloor = 0.02;
+constexpr double kMinDifference = 0.03;
+
+struct TrainArgs {
+    std::string corpus;
+    std::string out;
+    int jobs = 1;
+    uint64_t seed = 1;
+    int64_t size = 3000;
+    bool train_only = false;
+};
+
+const char* task_name(Task t) {
+    return t == Task::Binary ? "binary" : t == Task::Multiclass ? "multiclass" : "regression";
+}
+Task task_from(const std::string& s) {
+    return s == "binary" ? Task::Binary : s == "multiclass" ? Task::Multiclass : Task::Regression;
+}
+
+double elapsed(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// ------------------------------------------------------------------------------------------- generation
+
+json probe_program(const ProgramConfig& c, const ProbeOptions& base_options) {
+    json line = {{"id", c.id},
+                 {"base", c.id.substr(0, c.id.find('-'))},
+                 {"task", task_name(c.task)},
+                 {"flavour", c.flavour == corpus::Flavour::Keras ? "keras" : "pytorch"},
+                 {"mutations", c.mutations}};
+    json seeded = json::array();
+    for (Fault f : c.seeded)
+        seeded.push_back(to_string(f));
+    line["seeded"] = seeded;
+    const std::string source = corpus::render(c);
+    line["source"] = source;
+    const TrainingProgram program = parse_program(source);
+    json traces = json::array();
+    std::string failure;
+    if (!program.has_model()) failure = "the parser found no model in the generated source";
+    for (int k = 0; k < kSeedsPerProgram && failure.empty(); ++k) {
+        ProbeOptions options = base_options;
+        // The same seeds for every program: base and mutant see the same data and initial draws, so their
+        // difference is the fault's, not the draw's.
+        options.seed = base_options.seed + static_cast<uint64_t>(k);
+        const ProbeResult r = run_probe(program, options);
+        if (r.trace.status != ProbeStatus::Ok) {
+            failure = "probe " + std::string(to_string(r.trace.status)) + ": " + r.trace.reason;
+            break;
+        }
+        traces.push_back(r.trace);
+    }
+    line["status"] = failure.empty() ? "ok" : "failed";
+    if (!failure.empty()) line["reason"] = failure;
+    line["traces"] = traces;
+    return line;
+}
+
+bool generate(const TrainArgs& args, const std::string& corpus_file) {
+    const auto plan = corpus::plan_corpus(args.seed, args.size, kMutantsPerBase);
+    const auto done_list = corpus::done_programs(corpus_file);
+    const std::set<std::string> done(done_list.begin(), done_list.end());
+    std::vector<const ProgramConfig*> todo;
+    for (const auto& c : plan)
+        if (!done.count(c.id)) todo.push_back(&c);
+    std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)\n",
+                 plan.size(), plan.size() - todo.size(), todo.size(), args.jobs);
+    if (todo.empty()) return true;
+
+    {
+        // A line cut short by an interruption must not swallow the next one.
+        std::ifstream check(corpus_file, std::ios::binary | std::ios::ate);
+        if (check && check.tellg() > 0) {
+            check.seekg(-1, std::ios::end);
+            char last = 0;
+            check.get(last);
+            if (last != '\n') std::ofstream(corpus_file, std::ios::app) << '\n';
+        }
+    }
+    std::ofstream out(corpus_file, std::ios::app);
+    if (!out) {
+        std::fprintf(stderr, "error: cannot write %s\n", corpus_file.c_str());
+        return false;
+    }
+    const ProbeOptions options = diagnosis_probe_options();
+    std::atomic<size_t> next{0};
+    std::atomic<size_t> finished{0}, failed{0};
+    std::mutex write_mutex;
+    const auto start = std::chrono::steady_clock::now();
+    auto worker = [&] {
+        for (size_t i = next++; i < todo.size(); i = next++) {
+            const auto t0 = std::chrono::steady_clock::now();
+            json line;
+            try {
+                line = probe_program(*todo[i], options);
+            } catch (const std::exception& e) {
+                line = {{"id", todo[i]->id}, {"status", "failed"}, {"reason", e.what()}};
+            }
+            const bool ok = line.value("status", "") == "ok";
+            std::lock_guard lock(write_mutex);
+            out << line.dump() << '\n';
+            out.flush();
+            const size_t n = ++finished;
+            if (!ok) ++failed;
+            const double spent = elapsed(start);
+            std::fprintf(stderr, "[%zu/%zu] %-12s %-6s %5.2fs  elapsed %.0fs  eta %.0fs%s%s\n", n,
+                         todo.size(), todo[i]->id.c_str(), ok ? "ok" : "failed", elapsed(t0), spent,
+                         spent / double(n) * double(todo.size() - n), ok ? "" : "  ",
+                         ok ? "" : line.value("reason", "").substr(0, 100).c_str());
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int j = 0; j < std::max(1, args.jobs); ++j)
+        threads.emplace_back(worker);
+    for (auto& t : threads)
+        t.join();
+    std::fprintf(stderr, "corpus: probed %zu programs (%zu failed) in %.0fs\n", finished.load(),
+                 failed.load(), elapsed(start));
+    return true;
+}
+
+// --------------------------------------------------------------------------------------------- training
+
+struct Row {
+    std::vector<float> features;
+    std::vector<float> labels; // one per diagnosed fault
+    std::string base;
+    int seed_index = 0;
+};
+
+struct Dataset {
+    std::vector<Row> rows;
+    int64_t programs = 0, failed = 0, mutants = 0, effective_mutants = 0;
+    std::map<std::string, std::array<int64_t, 2>> per_fault_seeded; // seeded, labelled faulty
+};
+
+Dataset load_dataset(const std::string& corpus_file) {
+    Dataset ds;
+    std::map<std::string, json> lines;
+    std::ifstream in(corpus_file);
+    std::string text;
+    while (std::getline(in, text)) {
+        auto j = json::parse(text, nullptr, false);
+        if (!j.is_object() || !j.contains("id")) continue;
+        lines[j["id"].get<std::string>()] = std::move(j);
+    }
+    const auto& faults = diagnosed_faults();
+    auto outcomes = [](const json& line) {
+        std::vector<double> v;
+        const Task task = task_from(line.value("task", "multiclass"));
+        for (const auto& t : line["traces"])
+            v.push_back(corpus::outcome(t.get<Trace>(), task));
+        return v;
+    };
+    for (const auto& [id, line] : lines) {
+        if (line.value("status", "") != "ok") {
+            ++ds.failed;
+            continue;
+        }
+        const std::string base = line.value("base", id);
+        std::vector<float> labels(faults.size(), 0.0f);
+        if (base != id) {
+            auto b = lines.find(base);
+            // A mutant whose base could not be probed has nothing to be compared with.
+            if (b == lines.end() || b->second.value("status", "") != "ok") continue;
+            ++ds.mutants;
+            const auto test =
+                corpus::welch_worse(outcomes(b->second), outcomes(line), kNoiseFloor, kMinDifference);
+            if (test.significant) ++ds.effective_mutants;
+            for (const auto& name : line["seeded"]) {
+                const auto f = fault_from_string(name.get<std::string>());
+                if (!f) continue;
+                auto it = std::find(faults.begin(), faults.end(), *f);
+                if (it == faults.end()) continue;
+                auto& counts = ds.per_fault_seeded[name.get<std::string>()];
+                ++counts[0];
+                if (test.significant) {
+                    ++counts[1];
+                    labels[static_cast<size_t>(it - faults.begin())] = 1.0f;
+                }
+            }
+        }
+        ++ds.programs;
+        const TrainingProgram program = parse_program(line["source"].get<std::string>());
+        int k = 0;
+        for (const auto& t : line["traces"]) {
+            ds.rows.push_back({extract_features(program, t.get<Trace>()), labels, base, k++});
+        }
+    }
+    return ds;
+}
+
+// Split by base program so that no base has mutants on both sides: 70% train, 10% validation, 20% test.
+int split_of(const std::string& base, uint64_t seed) {
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (char ch : base)
+        h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    const uint64_t bucket = h % 10;
+    return bucket < 7 ? 0 : bucket < 8 ? 1 : 2;
+}
+
+diag::Matrix to_matrix(const std::vector<const Row*>& rows) {
+    diag::Matrix m;
+    m.rows = static_cast<int64_t>(rows.size());
+    m.cols = rows.empty() ? 0 : static_cast<int64_t>(rows.front()->features.size());
+    for (const Row* r : rows)
+        m.values.insert(m.values.end(), r->features.begin(), r->features.end());
+    return m;
+}
+
+struct Scores {
+    int64_t tp = 0, fp = 0, fn = 0, positives = 0;
+    double precision() const { return tp + fp ? double(tp) / double(tp + fp) : 0.0; }
+    double recall() const { return tp + fn ? double(tp) / double(tp + fn) : 0.0; }
+    double f1() const {
+        const double p = precision(), r = recall();
+        return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    }
+};
+
+Scores score(const std::vector<float>& p, const std::vector<const Row*>& rows, size_t fault,
+             double threshold) {
+    Scores s;
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const bool truth = rows[i]->labels[fault] > 0.5f, said = p[i] >= threshold;
+        s.positives += truth;
+        s.tp += truth && said;
+        s.fp += !truth && said;
+        s.fn += truth && !said;
+    }
+    return s;
+}
+
+int train_models(const TrainArgs& args, const std::string& corpus_file) {
+    const auto start = std::chrono::steady_clock::now();
+    Dataset ds = load_dataset(corpus_file);
+    std::fprintf(stderr,
+                 "training: %lld programs probed ok (%lld failed), %lld mutants of which %lld measurably "
+                 "worse than their base, %zu trace rows\n",
+                 static_cast<long long>(ds.programs), static_cast<long long>(ds.failed),
+                 static_cast<long long>(ds.mutants), static_cast<long long>(ds.effective_mutants),
+                 ds.rows.size());
+    if (ds.rows.empty()) {
+        std::fprintf(stderr, "error: no usable programs in %s\n", corpus_file.c_str());
+        return 2;
+    }
+    std::vector<const Row*> train, val, test;
+    for (const Row& r : ds.rows) {
+        const int s = split_of(r.base, args.seed);
+        if (s == 0)
+            train.push_back(&r);
+        else if (s == 1)
+            val.push_back(&r);
+        // The test split is scored as diagnosis sees a program: one probe with the inference seed.
+        else if (r.seed_index == 0)
+            test.push_back(&r);
+    }
+    const auto xtrain = to_matrix(train), xval = to_matrix(val), xtest = to_matrix(test);
+
+    diag::XgbModel model;
+    json models = json::array(), evaluation = json::object();
+    const auto& faults = diagnosed_faults();
+    std::fprintf(stderr, "\nheld-out evaluation (%zu test programs from %s bases never seen in training)\n",
+                 test.size(), "20% of");
+    std::fprintf(stderr, "%-20s %8s %8s %8s %8s %9s %9s\n", "fault", "thresh", "prec", "recall", "F1",
+                 "test_pos", "train_pos");
+    for (size_t fi = 0; fi < faults.size(); ++fi) {
+        const std::string name = to_string(faults[fi]);
+        std::vector<float> ytrain;
+        int64_t positives = 0;
+        for (const Row* r : train) {
+            ytrain.push_back(r->labels[fi]);
+            positives += r->labels[fi] > 0.5f;
+        }
+        if (positives < 10 || val.empty() || test.empty()) {
+            std::fprintf(stderr, "%-20s skipped: %lld positive training rows\n", name.c_str(),
+                         static_cast<long long>(positives));
+            evaluation[name] = {{"trained", false}, {"train_positives", positives}};
+            continue;
+        }
+        diag::BoosterParams params;
+        params.threads = std::max(1, args.jobs);
+        params.seed = args.seed;
+        std::string error;
+        auto booster = diag::Booster::train(xtrain, ytrain, params, &error);
+        if (!booster) {
+            std::fprintf(stderr, "error: training the %s classifier: %s\n", name.c_str(), error.c_str());
+            return 2;
+        }
+        // Threshold: the F1-best on the validation split, from a coarse grid so it does not chase noise.
+        const auto pval = booster->predict(xval);
+        double best_t = 0.5, best_f1 = -1;
+        for (double t = 0.1; t <= 0.901; t += 0.05) {
+            const double f1 = score(pval, val, fi, t).f1();
+            if (f1 > best_f1 + 1e-9) {
+                best_f1 = f1;
+                best_t = t;
+            }
+        }
+        const auto ptest = booster->predict(xtest);
+        const Scores s = score(ptest, test, fi, best_t);
+        std::fprintf(stderr, "%-20s %8.2f %8.3f %8.3f %8.3f %9lld %9lld\n", name.c_str(), best_t,
+                     s.precision(), s.recall(), s.f1(), static_cast<long long>(s.positives),
+                     static_cast<long long>(positives));
+        evaluation[name] = {{"trained", true},
+                            {"threshold", best_t},
+                            {"precision", s.precision()},
+                            {"recall", s.recall()},
+                            {"f1", s.f1()},
+                            {"test_positives", s.positives},
+                            {"train_positives", positives},
+                            {"validation_f1", best_f1}};
+        models.push_back({{"fault", name}, {"file", name + ".ubj"}, {"threshold", best_t}});
+        model.thresholds[faults[fi]] = best_t;
+        model.boosters[faults[fi]] = std::move(booster);
+    }
+    json seeded = json::object();
+    for (const auto& [f, c] : ds.per_fault_seeded)
+        seeded[f] = {{"seeded", c[0]}, {"measurably_worse", c[1]}};
+    model.manifest = {
+        {"format", 1},
+        {"generator", "faultline train"},
+        {"seed", args.seed},
+        {"corpus",
+         {{"programs_ok", ds.programs},
+          {"programs_failed", ds.failed},
+          {"mutants", ds.mutants},
+          {"mutants_measurably_worse", ds.effective_mutants},
+          {"seeds_per_program", kSeedsPerProgram},
+          {"mutants_per_base", kMutantsPerBase},
+          {"per_fault", seeded}}},
+        {"labelling",
+         {{"test", "one-sided Welch t on final validation accuracy (regression: -log10 validation error)"},
+          {"p", 0.05},
+          {"cohens_d", 0.5},
+          {"noise_floor_sd", kNoiseFloor},
+          {"min_difference", kMinDifference}}},
+        {"split", {{"by", "base program"}, {"train", 0.7}, {"validation", 0.1}, {"test", 0.2}}},
+        {"rows", {{"train", train.size()}, {"validation", val.size()}, {"test", test.size()}}},
+        {"probe_options", diag::probe_options_json(diagnosis_probe_options())},
+        {"xgboost", {{"objective", "binary:logistic"}, {"rounds", 200}, {"max_depth", 5}, {"eta", 0.1}}},
+        {"features", feature_names()},
+        {"evaluation", evaluation},
+        {"models", models}};
+    std::string error;
+    if (model.boosters.empty()) {
+        std::fprintf(stderr, "error: no classifier could be trained (too few labelled faults)\n");
+        return 2;
+    }
+    if (!diag::save_model(model, args.out, &error)) {
+        std::fprintf(stderr, "error: %s\n", error.c_str());
+        return 2;
+    }
+    std::fprintf(stderr, "\nmodel written to %s (%zu classifiers, %.0fs)\n", args.out.c_str(),
+                 model.boosters.size(), elapsed(start));
+    return 0;
+}
+
+bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
+    for (size_t i = 0; i < a.size(); ++i) {
+        auto value = [&](const char* flag) -> const std::string* {
+            if (i + 1 >= a.size()) {
+                std::fprintf(stderr, "error: %s needs a value\n", flag);
+                return nullptr;
+            }
+            return &a[++i];
+        };
+        try {
+            if (a[i] == "--corpus") {
+                auto v = value("--corpus");
+                if (!v) return false;
+                out.corpus = *v;
+            } else if (a[i] == "--out") {
+                auto v = value("--out");
+                if (!v) return false;
+                out.out = *v;
+            } else if (a[i] == "--jobs") {
+                auto v = value("--jobs");
+                if (!v) return false;
+                out.jobs = std::clamp(std::stoi(*v), 1, 64);
+            } else if (a[i] == "--seed") {
+                auto v = value("--seed");
+                if (!v) return false;
+                out.seed = std::stoull(*v);
+            } else if (a[i] == "--size") {
+                auto v = value("--size");
+                if (!v) return false;
+                out.size = std::max<int64_t>(1, std::stoll(*v));
+            } else if (a[i] == "--train-only") {
+                out.train_only = true;
+            } else {
+                std::fprintf(stderr, "error: unknown option %s\n", a[i].c_str());
+                return false;
+            }
+        } catch (const std::exception&) {
+            std::fprintf(stderr, "error: %s needs a number\n", a[i].c_str());
+            return false;
+        }
+    }
+    if (out.corpus.empty()) {
+        std::fprintf(stderr,
+                     "usage: faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--out DIR] "
+                     "[--train-only]\n");
+        return false;
+    }
+    if (out.out.empty()) out.out = (std::filesystem::path(out.corpus) / "model").string();
+    return true;
+}
+
+} // namespace
+
+int run_train(const std::vector<std::string>& args) {
+    TrainArgs a;
+    if (!parse_args(args, a)) return 2;
+    std::error_code ec;
+    std::filesystem::create_directories(a.corpus, ec);
+    if (ec) {
+        std::fprintf(stderr, "error: cannot create %s: %s\n", a.corpus.c_str(), ec.message().c_str());
+        return 2;
+    }
+    const std::string corpus_file = (std::filesystem::path(a.corpus) / "programs.jsonl").string();
+    if (!a.train_only && !generate(a, corpus_file)) return 2;
+    return train_models(a, corpus_file);
+}
+
+} // namespace faultline
