@@ -5,8 +5,9 @@
 namespace faultline {
 
 std::string apply_replacements(std::string_view text, std::vector<Replacement> edits) {
-    std::stable_sort(edits.begin(), edits.end(),
-                     [](const Replacement& a, const Replacement& b) { return a.range.start_byte < b.range.start_byte; });
+    std::stable_sort(edits.begin(), edits.end(), [](const Replacement& a, const Replacement& b) {
+        return a.range.start_byte < b.range.start_byte;
+    });
     // Keep the first of overlapping edits: two fixes that touch the same bytes cannot both be applied.
     std::vector<Replacement> kept;
     uint32_t covered_to = 0;

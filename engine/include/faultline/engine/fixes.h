@@ -13,18 +13,48 @@
 
 namespace faultline {
 
-// Applies the given replacements (byte spans of `text`) from the last to the first; overlapping edits after the
-// first are dropped. Returns the new text.
+// Applies the given replacements (byte spans of `text`) from the last to the first; overlapping edits after
+// the first are dropped. Returns the new text.
 std::string apply_replacements(std::string_view text, std::vector<Replacement> edits);
 
-// The fix `faultline check --fix` applies for a finding: the best validated one, or, when `allow_unvalidated`,
-// the preferred unvalidated one. nullptr when none qualifies.
+// The fix `faultline check --fix` applies for a finding: the best validated one, or, when
+// `allow_unvalidated`, the preferred unvalidated one. nullptr when none qualifies.
 const Fix* best_fix(const Finding& finding, bool allow_unvalidated);
 
+// Candidate fixes for a fault type, read off the program's own shape (its output layer, labels, optimizer and
+// the values the script writes), each a minimal edit of `text` through the values' origins that re-parses
+// cleanly and changes the value it targets. Not yet validated. `baseline` (optional) is the probe of the
+// unedited program: the epoch candidates read where its learning curve flattens.
+std::vector<Fix> candidate_fixes(Fault fault, const TrainingProgram& program, std::string_view text,
+                                 const Trace* baseline = nullptr);
+
+// What validation compares between two probes of the same budget and seed: for classification the final
+// accuracy (validation when the probe has it, else training), for regression the final loss.
+struct ProbeScore {
+    bool ok = false; // the probe ran to the end
+    bool classification = true;
+    double accuracy = 0.0; // NaN when the probe has no accuracy
+    double loss = 0.0;     // NaN/Inf when training diverged
+    bool diverged = false;
+};
+ProbeScore probe_score(const Trace& trace, bool classification);
+// Whether a program is scored as classification (its task, or an accuracy series when the task is unknown).
+bool scored_as_classification(const TrainingProgram& program, const Trace& trace);
+
+// A fix is validated when its probe beats the original's by at least this much: +0.05 final accuracy
+// (classification), or a 25% lower final loss (regression). Returns the improvement (accuracy points, or the
+// relative loss reduction; a fix that stops a diverging regression counts 1.0), <= 0 when not better.
+inline constexpr double kAccuracyMargin = 0.05;
+inline constexpr double kLossMargin = 0.25;
+double improvement(const ProbeScore& before, const ProbeScore& after);
+bool clearly_better(const ProbeScore& before, const ProbeScore& after);
+// "probe accuracy 0.31 -> 0.97, loss 2.30 -> 0.08" (classification) or "probe loss 2.30 -> 0.08".
+std::string describe_effect(const ProbeScore& before, const ProbeScore& after);
+
 // Probes each candidate fix of each finding (same seed and budget as `baseline`), marks those that beat the
-// original by a clear margin as validated with their measured effect, ranks them and marks the best preferred.
-// `text` is the script the findings' spans refer to: a candidate is its edit applied and re-parsed, so what is
-// probed is exactly what the user would get.
+// original by a clear margin as validated with their measured effect, ranks them and marks the best
+// preferred. `text` is the script the findings' spans refer to: a candidate is its edit applied and
+// re-parsed, so what is probed is exactly what the user would get.
 void validate_fixes(std::string_view text, const TrainingProgram& program, const Trace& baseline,
                     std::vector<Finding>& findings, const ProbeOptions& options,
                     const std::atomic<bool>* cancel = nullptr);
