@@ -1,0 +1,74 @@
+// The rule table: every static check's stable code, name, fault label, severity and one-line summary.
+// Codes are grouped by decade (docs/rules.md has one section per code):
+//   FL10x loss against output, FL11x output activation, FL12x hidden layers, FL13x learning rate,
+//   FL14x epochs and batch, FL15x data, FL16x hand-written training loop.
+#include "faultline/engine/rules.h"
+
+namespace faultline {
+namespace {
+
+// Where the per-rule documentation lives; each rule is a heading anchor (#fl101).
+constexpr const char* kDocsBase = "https://github.com/faultline-dev/faultline/blob/main/docs/rules.md";
+
+std::vector<RuleInfo> make_rules() {
+    using F = Fault;
+    using S = Severity;
+    return {
+        {"FL101", "categorical-ce-single-unit", F::loss, S::Error,
+         "categorical cross-entropy on a 1-unit output cannot learn"},
+        {"FL102", "binary-ce-on-softmax", F::loss, S::Warning,
+         "binary cross-entropy on a multi-unit softmax output (misleading accuracy)"},
+        {"FL103", "cross-entropy-on-linear-output", F::act, S::Error,
+         "Keras cross-entropy expects probabilities but the output layer is linear"},
+        {"FL104", "sparse-ce-one-hot-labels", F::loss, S::Error,
+         "sparse categorical cross-entropy with one-hot labels"},
+        {"FL105", "regression-loss-on-classifier", F::loss, S::Warning,
+         "mean squared/absolute error on a softmax classifier"},
+        {"FL106", "double-softmax", F::act, S::Warning, "softmax before a loss that applies softmax itself"},
+        {"FL107", "nll-without-log-softmax", F::act, S::Warning,
+         "NLLLoss on an output that is not log_softmax"},
+        {"FL108", "bce-without-sigmoid", F::act, S::Error, "BCELoss on an output that is not a sigmoid"},
+        {"FL111", "softmax-single-unit", F::act, S::Error, "softmax on a single unit always outputs 1.0"},
+        {"FL112", "relu-output-classifier", F::act, S::Error, "relu on a classifier's output layer"},
+        {"FL113", "sigmoid-multiclass-output", F::act, S::Warning,
+         "sigmoid output with categorical cross-entropy over several classes"},
+        {"FL114", "bounded-output-regression", F::act, S::Warning,
+         "sigmoid/softmax output on an unbounded regression target"},
+        {"FL115", "output-width-class-count", F::layer, S::Error,
+         "the output layer's width differs from the number of classes"},
+        {"FL121", "stacked-linear-layers", F::act, S::Warning,
+         "weighted layers stacked without an activation collapse into one linear map"},
+        {"FL122", "saturating-deep-stack", F::act, S::Warning,
+         "many sigmoid/tanh hidden layers (vanishing gradients)"},
+        {"FL131", "learning-rate-too-high", F::lr, S::Warning, "learning rate above the range that trains"},
+        {"FL132", "learning-rate-too-low", F::lr, S::Warning, "learning rate below the range that trains"},
+        {"FL141", "too-few-updates", F::epoch, S::Warning, "too few weight updates for training to converge"},
+        {"FL142", "batch-larger-than-data", F::batch_size, S::Information,
+         "batch size larger than the training set"},
+        {"FL151", "unscaled-image-input", F::data_preprocessing, S::Warning,
+         "image pixels fed unscaled (0..255)"},
+        {"FL152", "categorical-ce-integer-labels", F::loss, S::Error,
+         "categorical cross-entropy with integer (not one-hot) labels"},
+        {"FL161", "missing-zero-grad", F::api, S::Warning, "training loop never clears the gradients"},
+        {"FL162", "missing-backward", F::api, S::Error, "training loop never computes gradients"},
+        {"FL163", "missing-optimizer-step", F::api, S::Error, "training loop never updates the weights"},
+        {"FL164", "validation-without-eval", F::api, S::Information,
+         "validation runs without model.eval()/torch.no_grad()"},
+    };
+}
+
+} // namespace
+
+const std::vector<RuleInfo>& all_rules() {
+    static const std::vector<RuleInfo> rules = make_rules();
+    return rules;
+}
+
+std::string rule_docs_url(const std::string& code) {
+    std::string anchor;
+    for (char c : code)
+        anchor += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return std::string(kDocsBase) + "#" + anchor;
+}
+
+} // namespace faultline

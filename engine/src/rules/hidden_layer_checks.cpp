@@ -1,0 +1,108 @@
+// FL121-FL122: hidden layers. Facts: a composition of affine maps is affine (so Dense layers without a
+// non-linearity between them add no capacity; NeuraLint's rule on missing activations between layers), and
+// Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural networks" (AISTATS
+// 2010): with sigmoid/tanh hidden layers the gradients shrink layer by layer and the top sigmoid layer
+// saturates; their experiments use 5 hidden layers.
+#include "rules/checks.h"
+
+#include <vector>
+
+namespace faultline::rules {
+namespace {
+
+// Sigmoid/tanh hidden layers from which vanishing gradients are the expected outcome (Glorot & Bengio 2010).
+constexpr int kMinSaturatingLayers = 5;
+
+// Layers that are linear in their input (or identity at training time for the purpose of composition).
+bool is_linear_passthrough(const Layer& l) {
+    return l.kind == "Dropout" || l.kind == "Flatten" || l.kind == "Reshape" ||
+           l.kind == "BatchNormalization";
+}
+
+// The activation applied after a weighted layer: its own when it is not linear, else the Activation-like
+// layer that follows it before the next weighted layer. Null when unknown.
+const Value<std::string>* effective_activation(const std::vector<Layer>& layers, size_t i) {
+    const Value<std::string>& own = layers[i].activation;
+    if (!own.known()) return nullptr;
+    if (*own != "linear") return &own;
+    for (size_t j = i + 1; j < layers.size(); ++j) {
+        if (is_activation_layer(layers[j]))
+            return layers[j].kind == "Activation" ? &layers[j].activation : nullptr;
+        if (!is_linear_passthrough(layers[j])) break;
+    }
+    return &own;
+}
+
+void stacked_linear(CheckContext& ctx) {
+    const auto& layers = ctx.program.layers;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        if (l.kind != "Dense" || !l.activation.known() || *l.activation != "linear") continue;
+        size_t j = i + 1;
+        while (j < layers.size() && is_linear_passthrough(layers[j]))
+            ++j;
+        if (j >= layers.size() || layers[j].kind != "Dense") continue;
+        const Layer& next = layers[j];
+        Finding* f = ctx.add(
+            "FL121",
+            "Dense layer without activation feeds another Dense layer: the two collapse into one linear map",
+            "Without a non-linearity between them, `W2 (W1 x + b1) + b2` is a single affine map `W x + b`: "
+            "the "
+            "first layer adds parameters but no capacity, and the network can only learn linear functions of "
+            "its input.\n\n**Fix:** add a hidden activation such as `activation='relu'` to the first layer.",
+            value_span(l.activation, l.span));
+        if (!f) continue;
+        add_related(*f, next.span, "next Dense layer");
+        if (l.activation.kind == OriginKind::Default && ctx.program.framework != Framework::PyTorch)
+            if (auto anchor = units_argument(l))
+                f->fixes.push_back(
+                    make_fix("Add activation='relu'", {insert_after(*anchor, ", activation='relu'")}));
+        if (l.activation.kind == OriginKind::Literal)
+            if (auto edit = replace_string_value(l.activation, "relu"))
+                f->fixes.push_back(make_fix("Use the 'relu' activation", {*edit}));
+    }
+}
+
+void saturating_stack(CheckContext& ctx) {
+    const auto& layers = ctx.program.layers;
+    const Layer* output = ctx.output.layer;
+    std::vector<const Value<std::string>*> saturating;
+    std::vector<Span> spans;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        if (l.kind != "Dense" || &l == output) continue;
+        const Value<std::string>* act = effective_activation(layers, i);
+        if (!act || !act->known() || (**act != "sigmoid" && **act != "tanh")) continue;
+        saturating.push_back(act);
+        spans.push_back(value_span(*act, l.span));
+    }
+    if (static_cast<int>(saturating.size()) < kMinSaturatingLayers) return;
+    Finding* f = ctx.add("FL122",
+                         std::to_string(saturating.size()) + " hidden layers use " + **saturating.front() +
+                             ": gradients vanish through a stack of saturating activations",
+                         "The derivative of sigmoid is at most 0.25 and that of tanh at most 1, and both are "
+                         "near 0 once a unit "
+                         "saturates. Back-propagated through many such layers the gradient shrinks "
+                         "geometrically, so the first "
+                         "layers barely learn (Glorot & Bengio, AISTATS 2010).\n\n**Fix:** use `relu` in the "
+                         "hidden layers (and "
+                         "fewer layers if the task is small).",
+                         spans.front());
+    if (!f) return;
+    std::vector<Replacement> edits;
+    for (size_t k = 0; k < saturating.size(); ++k) {
+        if (k > 0) add_related(*f, spans[k], "saturating layer");
+        if (auto edit = replace_string_value(*saturating[k], "relu")) edits.push_back(*edit);
+    }
+    if (edits.size() == saturating.size())
+        f->fixes.push_back(make_fix("Use relu in the hidden layers", std::move(edits)));
+}
+
+} // namespace
+
+void check_hidden_layers(CheckContext& ctx) {
+    stacked_linear(ctx);
+    saturating_stack(ctx);
+}
+
+} // namespace faultline::rules
