@@ -24,9 +24,12 @@ CodePoint decode(std::string_view text, uint32_t p) {
 
 uint32_t units(CodePoint cp, PositionEncoding enc) {
     switch (enc) {
-    case PositionEncoding::Utf8: return cp.bytes;
-    case PositionEncoding::Utf16: return cp.utf16_units;
-    case PositionEncoding::Utf32: return 1;
+    case PositionEncoding::Utf8:
+        return cp.bytes;
+    case PositionEncoding::Utf16:
+        return cp.utf16_units;
+    case PositionEncoding::Utf32:
+        return 1;
     }
     return cp.bytes;
 }

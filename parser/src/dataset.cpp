@@ -1,0 +1,133 @@
+// The Data of a program, from the arrays passed to training.
+#include "extract.h"
+
+#include <cmath>
+
+namespace faultline {
+
+using namespace syntax;
+
+namespace {
+
+template <class T> Value<T> at_load(T v, const ArrayInfo& a, std::string note) {
+    Value<T> out;
+    out.value = std::move(v);
+    out.kind = OriginKind::Derived;
+    out.origin = a.load;
+    out.note = std::move(note);
+    return out;
+}
+
+LabelFormat literal_labels(const ArrayInfo& a) {
+    if (a.literal.empty()) return LabelFormat::Unknown;
+    bool zero_one = true, integral = true, one_hot = a.shape.size() == 2 && a.shape[1] > 1;
+    for (const auto& row : a.literal) {
+        double sum = 0;
+        for (double x : row) {
+            if (x != 0 && x != 1) zero_one = false;
+            if (std::floor(x) != x) integral = false;
+            sum += x;
+        }
+        if (sum != 1) one_hot = false;
+    }
+    bool single = a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1);
+    if (single && zero_one) return LabelFormat::Binary;
+    if (one_hot && zero_one) return LabelFormat::OneHot;
+    if (single && integral) return LabelFormat::Integer;
+    return LabelFormat::Real;
+}
+
+void fill_x(Context& cx, const ArrayInfo& a, TSNode x) {
+    Data& d = cx.prog.data;
+    d.source = at_load(a.source, a, "where the training inputs are loaded");
+    d.source.kind = OriginKind::Literal;
+    if (!a.shape.empty()) {
+        d.input_shape.assign(a.shape.begin() + 1, a.shape.end());
+        if (a.shape[0] >= 0)
+            d.num_samples = at_load<int64_t>(a.shape[0], a, "rows of the training inputs");
+        else
+            d.num_samples = unknown_value<int64_t>(a.load, "number of rows not known from the script");
+    } else {
+        d.num_samples = unknown_value<int64_t>(a.load, "shape of the training inputs not known");
+    }
+    Span range_at = a.scaled.value_or(false) ? a.scaled_at : a.load;
+    if (a.min && a.max) {
+        d.input_min = at_load(*a.min, a, "value range fed to the network");
+        d.input_max = at_load(*a.max, a, "value range fed to the network");
+        d.input_min.origin = d.input_max.origin = range_at;
+    } else {
+        d.input_min = unknown_value<double>(range_at, "value range of the " + a.source + " data not known");
+        d.input_max = d.input_min;
+    }
+    if (a.scaled.value_or(false)) {
+        d.scaled.value = true;
+        d.scaled.kind = OriginKind::Literal;
+        d.scaled.origin = a.scaled_at;
+    } else {
+        d.scaled.value = false;
+        d.scaled.kind = OriginKind::Derived;
+        d.scaled.origin = a.load;
+        d.scaled.note = "no scaling between the load and training";
+    }
+    d.is_image = a.is_image || a.shape.size() >= 3;
+    d.is_sequence = a.is_sequence;
+    if (a.source == "literal") d.literal_x = a.literal;
+    (void)x;
+}
+
+void fill_y(Context& cx, const ArrayInfo& a) {
+    Data& d = cx.prog.data;
+    d.labels = a.labels;
+    d.labels_span = a.labels_span.empty() ? a.load : a.labels_span;
+    if (d.labels == LabelFormat::Unknown) d.labels = literal_labels(a);
+    if (a.source == "literal" || !a.literal.empty()) d.literal_y = a.literal;
+    std::optional<int64_t> classes = a.num_classes;
+    if (!classes && d.labels == LabelFormat::OneHot && a.shape.size() == 2 && a.shape[1] > 0)
+        classes = a.shape[1];
+    if (!classes && d.labels == LabelFormat::Binary) classes = 2;
+    if (!classes && d.labels == LabelFormat::Integer && a.max) classes = static_cast<int64_t>(*a.max) + 1;
+    if (classes) {
+        d.num_classes.value = *classes;
+        d.num_classes.kind = OriginKind::Derived;
+        d.num_classes.origin = d.labels_span;
+    } else if (d.labels != LabelFormat::Real) {
+        d.num_classes = unknown_value<int64_t>(d.labels_span, "number of classes not known from the script");
+    }
+}
+
+} // namespace
+
+void fill_data(Context& cx, TSNode x, TSNode y, TSNode at) {
+    Val xv = cx.ev.eval(x);
+    if (xv.kind == Val::Kind::Array) {
+        fill_x(cx, *xv.array, x);
+    } else {
+        cx.prog.data.source = unknown_value<std::string>(span(x), "training inputs: " + xv.note);
+        fill_data_fallback(cx);
+    }
+    if (!null(y)) {
+        Val yv = cx.ev.eval(y);
+        if (yv.kind == Val::Kind::Array)
+            fill_y(cx, *yv.array);
+        else
+            cx.note(y, "training labels cannot be followed: " + yv.note);
+    }
+    (void)at;
+}
+
+void fill_data_fallback(Context& cx) {
+    if (cx.prog.data.source.known()) return;
+    for (const CallSite& c : cx.scope.calls()) {
+        if (last_part(c.callee) != "load_data") continue;
+        Val v = cx.ev.eval(c.call);
+        if (v.kind != Val::Kind::Seq || v.items.empty() || v.items[0].kind != Val::Kind::Seq ||
+            v.items[0].items.size() < 2 || v.items[0].items[0].kind != Val::Kind::Array)
+            continue;
+        fill_x(cx, *v.items[0].items[0].array, c.call);
+        fill_y(cx, *v.items[0].items[1].array);
+        cx.note(c.call, "the data passed to training is not followed; assuming the dataset loaded here");
+        return;
+    }
+}
+
+} // namespace faultline

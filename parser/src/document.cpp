@@ -1,0 +1,140 @@
+// Document: the text, its tree, incremental edits, and the extraction entry point.
+#include "faultline/parser/parse.h"
+
+#include "extract.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace faultline {
+
+using namespace syntax;
+
+struct Document::Tree {
+    ParserPtr parser;
+    TreePtr tree;
+};
+
+namespace {
+
+TreePtr parse(TSParser* parser, const TSTree* old, const std::string& text) {
+    if (!parser) return nullptr;
+    return TreePtr(ts_parser_parse_string(parser, old, text.data(), static_cast<uint32_t>(text.size())));
+}
+
+// The point just after `text` when it starts at `start`.
+TSPoint point_after(TSPoint start, std::string_view text) {
+    for (char c : text) {
+        if (c == '\n') {
+            ++start.row;
+            start.column = 0;
+        } else {
+            ++start.column;
+        }
+    }
+    return start;
+}
+
+TSPoint point_at(std::string_view text, uint32_t offset) {
+    TSPoint p{0, 0};
+    size_t line_start = text.rfind('\n', offset == 0 ? std::string_view::npos : offset - 1);
+    p.row = static_cast<uint32_t>(std::count(text.begin(), text.begin() + offset, '\n'));
+    p.column = line_start == std::string_view::npos ? offset : offset - static_cast<uint32_t>(line_start) - 1;
+    if (offset == 0) p.column = 0;
+    return p;
+}
+
+} // namespace
+
+Document::Document(std::string text) : text_(std::move(text)), tree_(std::make_unique<Tree>()) {
+    tree_->parser = make_python_parser();
+    tree_->tree = parse(tree_->parser.get(), nullptr, text_);
+}
+
+Document::~Document() = default;
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+
+void Document::apply(const TextEdit& edit) {
+    uint32_t size = static_cast<uint32_t>(text_.size());
+    uint32_t start = std::min(edit.start_byte, size);
+    uint32_t old_end = std::clamp(edit.old_end_byte, start, size);
+    TSInputEdit e{};
+    e.start_byte = start;
+    e.old_end_byte = old_end;
+    e.new_end_byte = start + static_cast<uint32_t>(edit.new_text.size());
+    e.start_point = point_at(text_, start);
+    e.old_end_point = point_at(text_, old_end);
+    e.new_end_point = point_after(e.start_point, edit.new_text);
+    text_.replace(start, old_end - start, edit.new_text);
+    if (!tree_->tree) {
+        tree_->tree = parse(tree_->parser.get(), nullptr, text_);
+        return;
+    }
+    ts_tree_edit(tree_->tree.get(), &e);
+    tree_->tree = parse(tree_->parser.get(), tree_->tree.get(), text_);
+}
+
+void Document::reset(std::string text) {
+    text_ = std::move(text);
+    tree_->tree = parse(tree_->parser.get(), nullptr, text_);
+}
+
+bool Document::has_syntax_errors() const {
+    return !tree_->tree || ts_node_has_error(ts_tree_root_node(tree_->tree.get()));
+}
+
+std::string Document::sexp() const {
+    if (!tree_->tree) return {};
+    char* s = ts_node_string(ts_tree_root_node(tree_->tree.get()));
+    std::string out(s ? s : "");
+    free(s);
+    return out;
+}
+
+TrainingProgram Document::extract() const {
+    TrainingProgram prog;
+    if (!tree_->tree) {
+        prog.has_syntax_errors = true;
+        prog.notes.push_back({{}, "the Python grammar could not be loaded; nothing was read", true});
+        return prog;
+    }
+    TSNode root = ts_tree_root_node(tree_->tree.get());
+    prog.has_syntax_errors = ts_node_has_error(root);
+    try {
+        Scope scope(text_, root);
+        Evaluator ev(text_, scope);
+        Context cx{text_, root, scope, ev, prog};
+        prog.framework = detect_framework(scope);
+        switch (prog.framework) {
+        case Framework::Keras:
+        case Framework::TfKeras:
+            extract_keras(cx);
+            break;
+        case Framework::PyTorch:
+            extract_pytorch(cx);
+            break;
+        case Framework::TF1:
+            extract_tf1(cx);
+            break;
+        case Framework::Unknown:
+            cx.note(root, "no Keras, TensorFlow or PyTorch import found", true);
+            fill_data_fallback(cx);
+            break;
+        }
+        if (prog.has_syntax_errors)
+            cx.note(root, "the script has syntax errors; what follows them may be missing",
+                    !prog.has_model());
+    } catch (const std::exception& e) {
+        prog.notes.push_back({{}, std::string("internal parser error: ") + e.what(), true});
+    } catch (...) {
+        prog.notes.push_back({{}, "internal parser error", true});
+    }
+    return prog;
+}
+
+TrainingProgram parse_program(std::string_view text) {
+    return Document(std::string(text)).extract();
+}
+
+} // namespace faultline

@@ -1,0 +1,350 @@
+#include "eval.h"
+
+#include "syntax.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace faultline {
+
+using namespace syntax;
+
+namespace {
+
+constexpr int kMaxDepth = 48;
+
+std::string strip_underscores(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s)
+        if (c != '_') out += c;
+    return out;
+}
+
+void merge_uses(Val& into, const Val& from) {
+    into.uses.insert(into.uses.end(), from.uses.begin(), from.uses.end());
+}
+
+} // namespace
+
+Val literal_value(Val v, TSNode node) {
+    v.origin = span(node);
+    v.literal = span(node);
+    v.derived = false;
+    return v;
+}
+
+Val derived_value(Val v, TSNode node) {
+    v.origin = span(node);
+    v.literal.reset();
+    v.derived = true;
+    return v;
+}
+
+Val Evaluator::eval(TSNode expr, int depth) const {
+    if (null(expr)) return Val::unknown("missing expression");
+    if (depth > kMaxDepth) return Val::unknown("expression nests too deeply to follow");
+    expr = unwrap(expr);
+    std::string_view t = type(expr);
+    Val v;
+    if (t == "integer") {
+        std::string digits = strip_underscores(text(src_, expr));
+        if (!digits.empty() && (digits.back() == 'l' || digits.back() == 'L')) digits.pop_back();
+        if (!digits.empty() && (digits.back() == 'j' || digits.back() == 'J'))
+            return Val::unknown("complex numbers are not followed");
+        char* end = nullptr;
+        int base = 10;
+        const char* p = digits.c_str();
+        if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+            base = 16, p += 2;
+        if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'o' || digits[1] == 'O')) base = 8, p += 2;
+        if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'b' || digits[1] == 'B')) base = 2, p += 2;
+        v.kind = Val::Kind::Int;
+        v.i = std::strtoll(p, &end, base);
+        return literal_value(std::move(v), expr);
+    }
+    if (t == "float") {
+        std::string digits = strip_underscores(text(src_, expr));
+        if (!digits.empty() && (digits.back() == 'j' || digits.back() == 'J'))
+            return Val::unknown("complex numbers are not followed");
+        v.kind = Val::Kind::Float;
+        v.f = std::strtod(digits.c_str(), nullptr);
+        return literal_value(std::move(v), expr);
+    }
+    if (t == "string" || t == "concatenated_string") {
+        auto s = string_literal(src_, expr);
+        if (!s) return Val::unknown("formatted string");
+        v.kind = Val::Kind::Str;
+        v.s = std::move(*s);
+        return literal_value(std::move(v), expr);
+    }
+    if (t == "true" || t == "false") {
+        v.kind = Val::Kind::Bool;
+        v.b = t == "true";
+        return literal_value(std::move(v), expr);
+    }
+    if (t == "none") {
+        v.kind = Val::Kind::None;
+        return literal_value(std::move(v), expr);
+    }
+    if (t == "tuple" || t == "list" || t == "expression_list") {
+        v.kind = Val::Kind::Seq;
+        bool all_literal = true;
+        for (TSNode item : named_children(expr)) {
+            Val iv = eval(item, depth + 1);
+            if (iv.derived || !iv.uses.empty() || !iv.known()) all_literal = false;
+            merge_uses(v, iv);
+            v.items.push_back(std::move(iv));
+        }
+        v = literal_value(std::move(v), expr);
+        v.derived = !all_literal;
+        return v;
+    }
+    if (t == "unary_operator") {
+        Val a = eval(field(expr, "argument"), depth + 1);
+        std::string_view op = text(src_, field(expr, "operator"));
+        if (!a.is_number()) return a.kind == Val::Kind::Array ? a : Val::unknown(a.note);
+        if (op == "-") {
+            if (a.kind == Val::Kind::Int)
+                a.i = -a.i;
+            else if (a.kind == Val::Kind::Bool) {
+                a.kind = Val::Kind::Int;
+                a.i = a.b ? -1 : 0;
+            } else {
+                a.f = -a.f;
+            }
+        }
+        // `-0.1` is still one literal a fix can replace; through a name it is computed.
+        if (a.derived || !a.uses.empty()) return derived_value(std::move(a), expr);
+        return literal_value(std::move(a), expr);
+    }
+    if (t == "binary_operator") return eval_binary(expr, depth);
+    if (t == "identifier") {
+        const Binding* b = scope_.lookup(expr);
+        if (!b) return Val::unknown(cat({quoted(src_, expr), " is not assigned in the script"}));
+        Val r = eval_binding(*b, depth + 1);
+        r.uses.push_back(span(expr));
+        return r;
+    }
+    if (t == "attribute") return eval_attribute(expr, depth);
+    if (t == "subscript") return eval_subscript(expr, depth);
+    if (t == "call") return eval_call(expr, depth);
+    return Val::unknown(cat({quoted(src_, expr), " cannot be evaluated without running it"}));
+}
+
+Val Evaluator::eval_binding(const Binding& b, int depth) const {
+    if (auto it = cache_.find(&b); it != cache_.end()) return it->second;
+    if (depth > kMaxDepth) return Val::unknown("names nest too deeply to follow");
+    Val v;
+    switch (b.kind) {
+    case Binding::Kind::Assign:
+    case Binding::Kind::With: {
+        v = eval(b.value, depth + 1);
+        for (int index : b.path) {
+            if (v.kind == Val::Kind::Seq && index >= 0 && static_cast<size_t>(index) < v.items.size()) {
+                Val item = v.items[index];
+                merge_uses(item, v);
+                v = std::move(item);
+            } else {
+                v = Val::unknown("cannot tell which part of `" +
+                                 std::string(text(src_, b.value)).substr(0, 60) + "` is unpacked here");
+                break;
+            }
+        }
+        break;
+    }
+    case Binding::Kind::AugAssign: {
+        const Binding* prev = scope_.lookup(text(src_, b.target), ts_node_start_byte(b.stmt), b.func);
+        Val left = prev && prev != &b ? eval_binding(*prev, depth + 1) : Val::unknown("not assigned before");
+        Val right = eval(b.value, depth + 1);
+        std::string op = b.op.substr(0, b.op.size() - 1);
+        v = apply_op(std::move(left), op, std::move(right), b.stmt);
+        break;
+    }
+    case Binding::Kind::Param:
+        v = null(b.value) ? Val::unknown("function parameter without a default") : eval(b.value, depth + 1);
+        break;
+    case Binding::Kind::Def:
+        v.kind = Val::Kind::Object;
+        v.object = b.value;
+        v.origin = span(b.stmt);
+        break;
+    case Binding::Kind::Import:
+        v = Val::unknown("imported name");
+        break;
+    case Binding::Kind::Loop:
+        v = Val::unknown("loop variable");
+        break;
+    case Binding::Kind::Other:
+        v = Val::unknown("not followed");
+        break;
+    }
+    cache_.emplace(&b, v);
+    return v;
+}
+
+Val Evaluator::eval_binary(TSNode expr, int depth) const {
+    Val left = eval(field(expr, "left"), depth + 1);
+    Val right = eval(field(expr, "right"), depth + 1);
+    return apply_op(std::move(left), text(src_, field(expr, "operator")), std::move(right), expr);
+}
+
+Val Evaluator::apply_op(Val left, std::string_view op, Val right, TSNode expr) const {
+    if (left.kind == Val::Kind::Array || right.kind == Val::Kind::Array)
+        return array_op(std::move(left), op, std::move(right), expr);
+    Val out;
+    merge_uses(out, left);
+    merge_uses(out, right);
+    if (left.is_number() && right.is_number()) {
+        bool ints = left.kind != Val::Kind::Float && right.kind != Val::Kind::Float;
+        double a = left.number();
+        double b = right.number();
+        double r = 0;
+        if (op == "+")
+            r = a + b;
+        else if (op == "-")
+            r = a - b;
+        else if (op == "*")
+            r = a * b;
+        else if (op == "/") {
+            if (b == 0) return Val::unknown("division by zero");
+            r = a / b;
+            ints = false;
+        } else if (op == "//") {
+            if (b == 0) return Val::unknown("division by zero");
+            r = std::floor(a / b);
+        } else if (op == "%") {
+            if (b == 0) return Val::unknown("division by zero");
+            r = a - b * std::floor(a / b);
+        } else if (op == "**") {
+            r = std::pow(a, b);
+            if (b < 0) ints = false;
+        } else {
+            return Val::unknown(cat({"operator `", op, "` is not followed"}));
+        }
+        if (ints && std::fabs(r) < 9e18) {
+            out.kind = Val::Kind::Int;
+            out.i = static_cast<int64_t>(r);
+        } else {
+            out.kind = Val::Kind::Float;
+            out.f = r;
+        }
+        return derived_value(std::move(out), expr);
+    }
+    if (left.kind == Val::Kind::Str && right.kind == Val::Kind::Str && op == "+") {
+        out.kind = Val::Kind::Str;
+        out.s = left.s + right.s;
+        return derived_value(std::move(out), expr);
+    }
+    if (left.kind == Val::Kind::Seq && right.kind == Val::Kind::Seq && op == "+") {
+        out.kind = Val::Kind::Seq;
+        out.items = left.items;
+        out.items.insert(out.items.end(), right.items.begin(), right.items.end());
+        return derived_value(std::move(out), expr);
+    }
+    if (left.kind == Val::Kind::Seq && right.kind == Val::Kind::Int && op == "*" && right.i >= 0 &&
+        right.i < 4096) {
+        out.kind = Val::Kind::Seq;
+        for (int64_t k = 0; k < right.i; ++k)
+            out.items.insert(out.items.end(), left.items.begin(), left.items.end());
+        return derived_value(std::move(out), expr);
+    }
+    if (!left.known()) return left;
+    if (!right.known()) return right;
+    return Val::unknown(cat({quoted(src_, expr), " is not followed"}));
+}
+
+Val Evaluator::eval_attribute(TSNode expr, int depth) const {
+    std::string_view attr = text(src_, field(expr, "attribute"));
+    TSNode object = field(expr, "object");
+    std::string full = scope_.qualify(dotted(src_, expr));
+    if (full == "numpy.pi" || full == "math.pi") {
+        Val v;
+        v.kind = Val::Kind::Float;
+        v.f = M_PI;
+        return derived_value(std::move(v), expr);
+    }
+    Val base = eval(object, depth + 1);
+    if (base.kind == Val::Kind::Array) {
+        const ArrayInfo& a = *base.array;
+        if (attr == "shape") {
+            Val v;
+            v.kind = Val::Kind::Seq;
+            for (int64_t d : a.shape) {
+                Val item;
+                if (d >= 0) {
+                    item.kind = Val::Kind::Int;
+                    item.i = d;
+                    item = derived_value(std::move(item), expr);
+                } else {
+                    item.note = "dimension not known";
+                }
+                v.items.push_back(std::move(item));
+            }
+            v.uses = base.uses;
+            return derived_value(std::move(v), expr);
+        }
+        if (attr == "values" || attr == "T" || attr == "data" || attr == "iloc" || attr == "loc") return base;
+        if (attr == "size" && !a.shape.empty()) {
+            int64_t n = 1;
+            for (int64_t d : a.shape) {
+                if (d < 0) return Val::unknown("array size not known");
+                n *= d;
+            }
+            Val v;
+            v.kind = Val::Kind::Int;
+            v.i = n;
+            return derived_value(std::move(v), expr);
+        }
+        // A DataFrame column by attribute (`train.Survived`): one value per row.
+        auto col = std::make_shared<ArrayInfo>(a);
+        col->shape = a.shape.empty() ? std::vector<int64_t>{} : std::vector<int64_t>{a.shape[0]};
+        col->literal.clear();
+        Val v = base;
+        v.array = col;
+        return derived_value(std::move(v), expr);
+    }
+    return Val::unknown(cat({quoted(src_, expr), " is not followed"}));
+}
+
+std::string Evaluator::callee(TSNode call) const {
+    return scope_.qualify(dotted(src_, field(call, "function")));
+}
+
+TSNode Evaluator::object_of(TSNode expr, std::vector<Span>* uses) const {
+    for (int depth = 0; depth < kMaxDepth; ++depth) {
+        expr = unwrap(expr);
+        if (!is(expr, "identifier")) return expr;
+        const Binding* b = scope_.lookup(expr);
+        if (!b || (b->kind != Binding::Kind::Assign && b->kind != Binding::Kind::With) || !b->path.empty())
+            return TSNode{};
+        if (uses) uses->push_back(span(expr));
+        expr = b->value;
+    }
+    return TSNode{};
+}
+
+Val Evaluator::eval_subscript(TSNode expr, int depth) const {
+    Val base = eval(field(expr, "value"), depth + 1);
+    if (base.kind == Val::Kind::Array) return array_subscript(std::move(base), expr, depth);
+    std::vector<TSNode> index;
+    uint32_t count = ts_node_named_child_count(expr);
+    for (uint32_t k = 1; k < count; ++k)
+        index.push_back(ts_node_named_child(expr, k));
+    if (base.kind == Val::Kind::Seq && index.size() == 1) {
+        Val i = eval(index[0], depth + 1);
+        if (i.kind == Val::Kind::Int) {
+            int64_t n = static_cast<int64_t>(base.items.size());
+            int64_t k = i.i < 0 ? n + i.i : i.i;
+            if (k >= 0 && k < n) {
+                Val item = base.items[k];
+                merge_uses(item, base);
+                return item;
+            }
+        }
+    }
+    if (!base.known()) return base;
+    return Val::unknown(cat({quoted(src_, expr), " is not followed"}));
+}
+
+} // namespace faultline

@@ -1,0 +1,49 @@
+// Evaluation of expressions without running them: numbers, strings, tuples and arithmetic through names
+// (eval.cpp), and arrays from their load to model.fit (data.cpp).
+#pragma once
+
+#include "scope.h"
+#include "value.h"
+
+#include <string_view>
+#include <unordered_map>
+
+namespace faultline {
+
+class Evaluator {
+public:
+    Evaluator(std::string_view src, const Scope& scope) : src_(src), scope_(scope) {}
+
+    Val eval(TSNode expr) const { return eval(expr, 0); }
+    Val eval(TSNode expr, int depth) const;
+    // The value a binding gives its name (tuple unpacking and augmented assignments applied).
+    Val eval_binding(const Binding& b, int depth) const;
+    // For a name or expression that stands for an object (a layer, model, optimizer): the expression that
+    // created it, following names (`opt = SGD(...)` ... `optimizer=opt` gives the SGD call). Null if unknown.
+    TSNode object_of(TSNode expr, std::vector<Span>* uses = nullptr) const;
+    // The fully qualified callee of a call, through imports ("keras.layers.Dense"), "" if computed.
+    std::string callee(TSNode call) const;
+
+    const Scope& scope() const { return scope_; }
+    std::string_view src() const { return src_; }
+
+private:
+    Val eval_call(TSNode call, int depth) const;   // data.cpp: arrays; numeric builtins
+    Val eval_method(TSNode call, int depth) const; // data.cpp: x.reshape, x.astype, ...
+    Val eval_binary(TSNode expr, int depth) const;
+    Val eval_attribute(TSNode expr, int depth) const;
+    Val eval_subscript(TSNode expr, int depth) const;
+    Val apply_op(Val left, std::string_view op, Val right, TSNode expr) const;
+    Val array_subscript(Val base, TSNode expr, int depth) const;               // data.cpp
+    Val array_op(Val left, std::string_view op, Val right, TSNode expr) const; // data.cpp
+
+    std::string_view src_;
+    const Scope& scope_;
+    mutable std::unordered_map<const Binding*, Val> cache_;
+};
+
+// Helpers shared by the evaluators.
+Val literal_value(Val v, TSNode node);
+Val derived_value(Val v, TSNode node);
+
+} // namespace faultline

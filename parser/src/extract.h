@@ -1,0 +1,75 @@
+// What the framework extractors share: the script, its names, and the program being filled.
+#pragma once
+
+#include "eval.h"
+#include "scope.h"
+#include "syntax.h"
+
+#include "faultline/parser/program.h"
+
+#include <optional>
+#include <string>
+
+namespace faultline {
+
+struct Context {
+    std::string_view src;
+    TSNode root;
+    const Scope& scope;
+    const Evaluator& ev;
+    TrainingProgram& prog;
+
+    void note(TSNode at, std::string message, bool blocks_probe = false) const;
+    void note(Span at, std::string message, bool blocks_probe = false) const;
+
+    // Values of argument expressions, with origin, literal span and use sites. A null node gives an Unknown
+    // value with `missing` as the note.
+    Value<double> number(TSNode expr, const char* missing = "not given") const;
+    Value<int64_t> integer(TSNode expr, const char* missing = "not given") const;
+    Value<std::string> string(TSNode expr, const char* missing = "not given") const;
+    Value<bool> boolean(TSNode expr, const char* missing = "not given") const;
+};
+
+template <class T> Value<T> default_value(T v, Span call, std::string note = "framework default") {
+    Value<T> out;
+    out.value = std::move(v);
+    out.kind = OriginKind::Default;
+    out.origin = call;
+    out.note = std::move(note);
+    return out;
+}
+
+template <class T> Value<T> unknown_value(Span at, std::string note) {
+    Value<T> out;
+    out.kind = OriginKind::Unknown;
+    out.origin = at;
+    out.note = std::move(note);
+    return out;
+}
+
+// Copies origin, literal span and uses of an evaluated expression into a typed value.
+template <class T> Value<T> from_val(const Val& v, T value) {
+    Value<T> out;
+    out.value = std::move(value);
+    out.kind = v.derived ? OriginKind::Derived : OriginKind::Literal;
+    out.origin = v.origin;
+    out.literal = v.derived ? std::optional<Span>(v.origin) : v.literal;
+    out.uses = v.uses;
+    if (v.derived) out.note = "computed";
+    return out;
+}
+
+// Framework detection from imports and calls (framework.cpp).
+Framework detect_framework(const Scope& scope);
+
+// The extractors, one per framework family.
+void extract_keras(Context& cx);
+void extract_pytorch(Context& cx);
+void extract_tf1(Context& cx);
+
+// Data fed to training (dataset.cpp): x and y as passed to fit, or the training loop's tensors.
+void fill_data(Context& cx, TSNode x, TSNode y, TSNode at);
+// The first dataset load of the script when the data passed to training cannot be followed.
+void fill_data_fallback(Context& cx);
+
+} // namespace faultline

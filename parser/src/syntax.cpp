@@ -1,0 +1,170 @@
+#include "syntax.h"
+
+#include <cstring>
+
+namespace faultline::syntax {
+
+ParserPtr make_python_parser() {
+    ParserPtr parser(ts_parser_new());
+    if (!parser || !ts_parser_set_language(parser.get(), tree_sitter_python())) return nullptr;
+    return parser;
+}
+
+TSNode field(TSNode n, const char* name) {
+    if (null(n)) return n;
+    return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+std::string_view text(std::string_view src, TSNode n) {
+    if (null(n)) return {};
+    uint32_t start = ts_node_start_byte(n);
+    uint32_t end = ts_node_end_byte(n);
+    if (start > src.size() || end > src.size() || end < start) return {};
+    return src.substr(start, end - start);
+}
+
+Span span(TSNode n) {
+    if (null(n)) return {};
+    TSPoint s = ts_node_start_point(n);
+    TSPoint e = ts_node_end_point(n);
+    return {ts_node_start_byte(n), ts_node_end_byte(n), {s.row, s.column}, {e.row, e.column}};
+}
+
+std::vector<TSNode> named_children(TSNode n) {
+    std::vector<TSNode> out;
+    if (null(n)) return out;
+    uint32_t count = ts_node_named_child_count(n);
+    out.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+        TSNode c = ts_node_named_child(n, i);
+        if (!is(c, "comment")) out.push_back(c);
+    }
+    return out;
+}
+
+TSNode unwrap(TSNode n) {
+    while (is(n, "parenthesized_expression")) {
+        auto kids = named_children(n);
+        if (kids.size() != 1) break;
+        n = kids[0];
+    }
+    return n;
+}
+
+std::string dotted(std::string_view src, TSNode n) {
+    n = unwrap(n);
+    if (is(n, "identifier")) return std::string(text(src, n));
+    if (is(n, "attribute")) {
+        std::string base = dotted(src, field(n, "object"));
+        if (base.empty()) return {};
+        return base + "." + std::string(text(src, field(n, "attribute")));
+    }
+    return {};
+}
+
+std::string_view last_part(std::string_view dotted_name) {
+    auto dot = dotted_name.rfind('.');
+    return dot == std::string_view::npos ? dotted_name : dotted_name.substr(dot + 1);
+}
+
+TSNode receiver(TSNode call) {
+    TSNode fn = unwrap(field(call, "function"));
+    if (!is(fn, "attribute")) return TSNode{};
+    return field(fn, "object");
+}
+
+std::string callee_name(std::string_view src, TSNode call) {
+    TSNode fn = unwrap(field(call, "function"));
+    if (is(fn, "attribute")) return std::string(text(src, field(fn, "attribute")));
+    if (is(fn, "identifier")) return std::string(text(src, fn));
+    return {};
+}
+
+std::optional<std::string> string_literal(std::string_view src, TSNode n) {
+    n = unwrap(n);
+    if (is(n, "concatenated_string")) {
+        std::string out;
+        for (TSNode part : named_children(n)) {
+            auto s = string_literal(src, part);
+            if (!s) return std::nullopt;
+            out += *s;
+        }
+        return out;
+    }
+    if (!is(n, "string")) return std::nullopt;
+    std::string out;
+    for (TSNode part : named_children(n)) {
+        if (is(part, "string_content")) {
+            out += text(src, part);
+        } else if (is(part, "interpolation")) {
+            return std::nullopt;
+        } else if (is(part, "escape_sequence")) {
+            auto esc = text(src, part);
+            out += esc.size() == 2 && esc[1] == 'n' ? std::string("\n") : std::string(esc.substr(1));
+        }
+    }
+    return out;
+}
+
+Args call_args(std::string_view src, TSNode call) {
+    Args out;
+    TSNode list = field(call, "arguments");
+    if (is(list, "generator_expression")) {
+        out.positional.push_back(list);
+        return out;
+    }
+    for (TSNode a : named_children(list)) {
+        if (is(a, "keyword_argument")) {
+            out.keywords.emplace_back(std::string(text(src, field(a, "name"))), field(a, "value"));
+        } else if (is(a, "list_splat") || is(a, "dictionary_splat")) {
+            out.has_splat = true;
+        } else {
+            out.positional.push_back(a);
+        }
+    }
+    return out;
+}
+
+TSNode arg(const Args& args, int position, std::initializer_list<std::string_view> names) {
+    for (std::string_view name : names)
+        for (const auto& [k, v] : args.keywords)
+            if (k == name) return v;
+    if (position >= 0 && static_cast<size_t>(position) < args.positional.size())
+        return args.positional[position];
+    return TSNode{};
+}
+
+std::string cat(std::initializer_list<std::string_view> parts) {
+    size_t n = 0;
+    for (auto p : parts)
+        n += p.size();
+    std::string out;
+    out.reserve(n);
+    for (auto p : parts)
+        out.append(p.data(), p.size());
+    return out;
+}
+
+std::string quoted(std::string_view src, TSNode n) {
+    std::string_view t = text(src, n);
+    if (t.size() > 60) return cat({"`", t.substr(0, 57), "...`"});
+    return cat({"`", t, "`"});
+}
+
+TSNode enclosing(TSNode n, std::string_view t) {
+    for (TSNode p = null(n) ? n : ts_node_parent(n); !null(p); p = ts_node_parent(p))
+        if (is(p, t)) return p;
+    return TSNode{};
+}
+
+TSNode statement_of(TSNode n) {
+    TSNode cur = n;
+    while (!null(cur)) {
+        TSNode parent = ts_node_parent(cur);
+        if (null(parent) || is(parent, "block") || is(parent, "module")) return cur;
+        cur = parent;
+    }
+    return n;
+}
+
+} // namespace faultline::syntax
