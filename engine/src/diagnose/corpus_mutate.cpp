@@ -213,10 +213,12 @@ bool apply(Operator op, ProgramConfig& c, std::mt19937_64& rng) {
 }
 
 std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed, int64_t count) {
-    std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), 0x307au};
-    std::mt19937_64 rng(seq);
+    uint64_t h = 1469598103934665603ull;
     for (char ch : base.id)
-        rng.discard(static_cast<unsigned char>(ch));
+        h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+                      static_cast<uint32_t>(h), static_cast<uint32_t>(h >> 32), 0x307au};
+    std::mt19937_64 rng(seq);
     const auto& ops = all_operators();
     std::vector<ProgramConfig> out;
     int64_t attempts = 0;

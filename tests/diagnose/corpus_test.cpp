@@ -1,0 +1,89 @@
+#include "faultline/engine/train.h"
+#include "faultline/parser/parse.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+using namespace faultline;
+using namespace faultline::corpus;
+
+TEST_CASE("base programs are deterministic for a seed and span the shapes") {
+    std::set<std::string> kinds;
+    for (int64_t i = 0; i < 200; ++i) {
+        const auto a = make_base(1, i), b = make_base(1, i);
+        REQUIRE(render(a) == render(b));
+        kinds.insert(std::string(a.flavour == Flavour::Keras ? "keras-" : "pytorch-") +
+                     (a.shape == Shape::Mlp   ? "mlp"
+                      : a.shape == Shape::Cnn ? "cnn"
+                                              : "rnn") +
+                     "-" +
+                     (a.task == Task::Binary       ? "binary"
+                      : a.task == Task::Multiclass ? "multiclass"
+                                                   : "regression"));
+    }
+    for (const char* k :
+         {"keras-mlp-binary", "keras-mlp-multiclass", "keras-mlp-regression", "keras-cnn-multiclass",
+          "keras-rnn-binary", "keras-rnn-multiclass", "pytorch-mlp-multiclass", "pytorch-cnn-multiclass"})
+        CHECK(kinds.count(k) == 1);
+    CHECK(render(make_base(1, 0)) != render(make_base(2, 0)));
+}
+
+TEST_CASE("the corpus plan is each base followed by its mutants") {
+    const auto plan = plan_corpus(5, 30, 8);
+    REQUIRE(plan.size() == 30);
+    CHECK(plan[0].seeded.empty());
+    CHECK(plan[1].id == plan[0].id + "-m1");
+    CHECK(plan[9].seeded.empty());
+    CHECK(plan[9].id != plan[0].id);
+}
+
+TEST_CASE("resume reads the programs already recorded and ignores a cut-off line") {
+    const auto dir = std::filesystem::temp_directory_path() / "faultline-resume-test";
+    std::filesystem::create_directories(dir);
+    const auto file = (dir / "programs.jsonl").string();
+    {
+        std::ofstream out(file, std::ios::trunc);
+        out << R"({"id":"b00000","status":"ok"})"
+            << "\n";
+        out << R"({"id":"b00000-m1","status":"failed"})"
+            << "\n";
+        out << R"({"id":"b00000-m2","sta)"; // interrupted mid-write
+    }
+    const auto done = done_programs(file);
+    CHECK(done == std::vector<std::string>{"b00000", "b00000-m1"});
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("generated Keras source parses back to the intended settings") {
+    int checked = 0;
+    for (const auto& c : plan_corpus(3, 120, 8)) {
+        if (c.flavour != Flavour::Keras) continue;
+        INFO(c.id << "\n" << render(c));
+        const TrainingProgram p = parse_program(render(c));
+        REQUIRE(p.framework != Framework::Unknown);
+        CHECK(p.loss.name.value_or("") == c.loss);
+        CHECK(p.optimizer.name.value_or("") == c.optimizer);
+        REQUIRE(p.optimizer.lr.known());
+        CHECK(*p.optimizer.lr == Approx(c.lr).epsilon(0.01));
+        CHECK(p.epochs.value_or(-1) == c.epochs);
+        CHECK(p.batch_size.value_or(-1) == c.batch_size);
+        // Every hidden layer and the output layer, in order.
+        REQUIRE(p.layers.size() == c.hidden.size() + 1);
+        for (size_t i = 0; i < c.hidden.size(); ++i) {
+            CHECK(p.layers[i].kind == c.hidden[i].kind);
+            if (!c.hidden[i].activation.empty())
+                CHECK(p.layers[i].activation.value_or("") == c.hidden[i].activation);
+        }
+        CHECK(p.layers.back().units.value_or(-1) == c.output_units);
+        CHECK(p.layers.back().activation.value_or("linear") == c.output_activation);
+        if (!c.kernel_initializer.empty())
+            CHECK(p.layers.back().kernel_initializer.value_or("") == c.kernel_initializer);
+        if (c.dataset == "mnist" || c.dataset == "cifar10")
+            CHECK(p.data.scaled.value_or(!c.scaled) == c.scaled);
+        ++checked;
+    }
+    CHECK(checked > 50);
+}

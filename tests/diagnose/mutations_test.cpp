@@ -1,0 +1,130 @@
+#include "faultline/engine/train.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <set>
+
+using namespace faultline;
+using namespace faultline::corpus;
+
+namespace {
+
+ProgramConfig mnist_mlp() {
+    ProgramConfig c;
+    c.id = "b00001";
+    c.dataset = "mnist";
+    c.task = Task::Multiclass;
+    c.classes = 10;
+    c.features = 784;
+    c.hidden = {{"Dense", 64, "relu", 0.0}, {"Dense", 32, "relu", 0.0}};
+    c.output_units = 10;
+    c.output_activation = "softmax";
+    c.loss = "categorical_crossentropy";
+    c.optimizer = "sgd";
+    c.lr = 0.01;
+    c.epochs = 30;
+    c.batch_size = 32;
+    return c;
+}
+
+// Every field a mutation may touch, as text, so a test can say "only this one changed".
+std::map<std::string, std::string> fields(const ProgramConfig& c) {
+    std::string hidden;
+    for (const auto& l : c.hidden)
+        hidden += l.kind + ":" + std::to_string(l.units) + ":" + l.activation + ",";
+    return {{"loss", c.loss},
+            {"lr", std::to_string(c.lr)},
+            {"epochs", std::to_string(c.epochs)},
+            {"optimizer", c.optimizer},
+            {"output_activation", c.output_activation},
+            {"hidden", hidden},
+            {"batch_size", std::to_string(c.batch_size)},
+            {"kernel_initializer", c.kernel_initializer},
+            {"scaled", c.scaled ? "1" : "0"}};
+}
+
+std::set<std::string> changed(const ProgramConfig& a, const ProgramConfig& b) {
+    std::set<std::string> out;
+    const auto fa = fields(a), fb = fields(b);
+    for (const auto& [k, v] : fa)
+        if (fb.at(k) != v) out.insert(k);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("each mutation operator changes exactly its own setting") {
+    const std::map<Operator, std::string> target = {{Operator::LossFamily, "loss"},
+                                                    {Operator::LrHigh, "lr"},
+                                                    {Operator::LrTiny, "lr"},
+                                                    {Operator::LrMild, "lr"},
+                                                    {Operator::EpochsDivide, "epochs"},
+                                                    {Operator::EpochsFew, "epochs"},
+                                                    {Operator::OptimizerSwap, "optimizer"},
+                                                    {Operator::LastActivation, "output_activation"},
+                                                    {Operator::HiddenActivation, "hidden"},
+                                                    {Operator::BatchSize, "batch_size"},
+                                                    {Operator::WeightInit, "kernel_initializer"},
+                                                    {Operator::DropScaling, "scaled"}};
+    REQUIRE(target.size() == all_operators().size());
+    for (Operator op : all_operators()) {
+        for (uint64_t seed = 0; seed < 20; ++seed) {
+            std::mt19937_64 rng(seed);
+            const ProgramConfig before = mnist_mlp();
+            ProgramConfig after = before;
+            INFO(to_string(op) << " seed " << seed);
+            REQUIRE(apply(op, after, rng));
+            CHECK(changed(before, after) == std::set<std::string>{target.at(op)});
+            CHECK(after.seeded == std::vector<Fault>{fault_of(op)});
+            CHECK(after.mutations.size() == 1);
+        }
+    }
+}
+
+TEST_CASE("mutation operators stay within DeepFD's ranges") {
+    for (uint64_t seed = 0; seed < 50; ++seed) {
+        std::mt19937_64 rng(seed);
+        ProgramConfig c = mnist_mlp();
+        apply(Operator::LrHigh, c, rng);
+        CHECK(c.lr >= 1.0);
+        CHECK(c.lr <= 10.0);
+        c = mnist_mlp();
+        apply(Operator::LrTiny, c, rng);
+        CHECK(c.lr <= 1e-10 * 1.0001);
+        CHECK(c.lr >= 1e-16 * 0.9999);
+        c = mnist_mlp();
+        apply(Operator::EpochsDivide, c, rng);
+        CHECK(c.epochs >= 1);
+        CHECK(c.epochs <= 3); // 30 divided by 10..50
+        c = mnist_mlp();
+        apply(Operator::LossFamily, c, rng);
+        CHECK((c.loss == "mean_squared_error" || c.loss == "mean_absolute_error"));
+        c = mnist_mlp();
+        apply(Operator::OptimizerSwap, c, rng);
+        const std::set<std::string> optimizers = {"rmsprop", "adam", "adadelta", "adagrad"};
+        CHECK(optimizers.count(c.optimizer) == 1);
+    }
+}
+
+TEST_CASE("operators that do not apply leave the program alone") {
+    std::mt19937_64 rng(3);
+    ProgramConfig c = mnist_mlp();
+    c.dataset = "random";
+    const auto before = fields(c);
+    CHECK_FALSE(apply(Operator::DropScaling, c, rng));
+    CHECK(fields(c) == before);
+    CHECK(c.seeded.empty());
+}
+
+TEST_CASE("mutants are deterministic and carry their seeded types") {
+    const ProgramConfig base = make_base(7, 3);
+    const auto a = make_mutants(base, 7, 8), b = make_mutants(base, 7, 8);
+    REQUIRE(a.size() == 8);
+    for (size_t i = 0; i < a.size(); ++i) {
+        CHECK(render(a[i]) == render(b[i]));
+        CHECK(!a[i].seeded.empty());
+        CHECK(a[i].id == base.id + "-m" + std::to_string(i + 1));
+        CHECK(a[i].mutations.size() >= a[i].seeded.size());
+    }
+}
