@@ -244,6 +244,12 @@ async function showTrace(): Promise<void> {
   if (result === undefined) {
     return;
   }
+  if (result === null) {
+    void vscode.window.showInformationMessage(
+      'faultline: no probe has run on this document yet; "faultline: Run probe" starts one.',
+    );
+    return;
+  }
   const document = await vscode.workspace.openTextDocument({ language: 'json', content: traceDocumentText(result) });
   await vscode.window.showTextDocument(document, { preview: false });
 }

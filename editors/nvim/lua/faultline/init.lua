@@ -121,13 +121,18 @@ local function execute(command, on_result)
 end
 
 function M.run_probe()
+  -- The server reports the probe with $/progress and answers when the probe has finished and its findings are published.
   execute('faultline.runProbe', function()
-    notify('probe started; its findings replace the current ones when it ends')
+    notify('probe finished')
   end)
 end
 
 function M.show_trace()
   execute('faultline.showTrace', function(result)
+    if result == nil or result == vim.NIL then
+      notify('no probe has run on this buffer yet; :FaultlineRunProbe starts one')
+      return
+    end
     local text = type(result) == 'string' and result or require('faultline.json').pretty(result)
     vim.cmd('new')
     local bufnr = vim.api.nvim_get_current_buf()
