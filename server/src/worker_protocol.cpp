@@ -1,0 +1,239 @@
+#include "faultline/server/worker_protocol.h"
+
+#include "faultline/parser/parse.h"
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace faultline::server {
+
+json encode_span(const Span& s) {
+    return {s.start_byte, s.end_byte, s.start.row, s.start.column, s.end.row, s.end.column};
+}
+
+Span decode_span(const json& j) {
+    Span s;
+    s.start_byte = j.at(0).get<uint32_t>();
+    s.end_byte = j.at(1).get<uint32_t>();
+    s.start = {j.at(2).get<uint32_t>(), j.at(3).get<uint32_t>()};
+    s.end = {j.at(4).get<uint32_t>(), j.at(5).get<uint32_t>()};
+    return s;
+}
+
+namespace {
+
+const char* source_tag(EvidenceSource s) {
+    switch (s) {
+    case EvidenceSource::Static:
+        return "static";
+    case EvidenceSource::Probe:
+        return "probe";
+    case EvidenceSource::Diagnosis:
+        return "diagnosis";
+    }
+    return "static";
+}
+
+EvidenceSource source_from_tag(const std::string& s) {
+    if (s == "probe") return EvidenceSource::Probe;
+    if (s == "diagnosis") return EvidenceSource::Diagnosis;
+    return EvidenceSource::Static;
+}
+
+} // namespace
+
+json encode_finding(const Finding& f) {
+    json related = json::array();
+    for (const Span& s : f.related)
+        related.push_back(encode_span(s));
+    json fixes = json::array();
+    for (const Fix& fix : f.fixes) {
+        json edits = json::array();
+        for (const Replacement& r : fix.edits)
+            edits.push_back({{"range", encode_span(r.range)}, {"text", r.new_text}});
+        fixes.push_back({{"title", fix.title},
+                         {"edits", edits},
+                         {"validated", fix.validated},
+                         {"effect", fix.effect},
+                         {"improvement", fix.improvement},
+                         {"preferred", fix.preferred}});
+    }
+    json sources = json::array();
+    for (EvidenceSource s : f.sources)
+        sources.push_back(source_tag(s));
+    return {{"code", f.code},
+            {"fault", to_string(f.fault)},
+            {"severity", static_cast<int>(f.severity)},
+            {"confidence", f.confidence},
+            {"message", f.message},
+            {"explanation", f.explanation},
+            {"range", encode_span(f.range)},
+            {"related", related},
+            {"related_messages", f.related_messages},
+            {"fixes", fixes},
+            {"sources", sources}};
+}
+
+Finding decode_finding(const json& j) {
+    Finding f;
+    f.code = j.at("code").get<std::string>();
+    f.fault = fault_from_string(j.at("fault").get<std::string>()).value_or(Fault::api);
+    int severity = j.at("severity").get<int>();
+    f.severity = severity >= 1 && severity <= 4 ? static_cast<Severity>(severity) : Severity::Warning;
+    f.confidence = j.at("confidence").get<double>();
+    f.message = j.at("message").get<std::string>();
+    f.explanation = j.at("explanation").get<std::string>();
+    f.range = decode_span(j.at("range"));
+    for (const json& s : j.at("related"))
+        f.related.push_back(decode_span(s));
+    f.related_messages = j.at("related_messages").get<std::vector<std::string>>();
+    for (const json& fj : j.at("fixes")) {
+        Fix fix;
+        fix.title = fj.at("title").get<std::string>();
+        for (const json& e : fj.at("edits"))
+            fix.edits.push_back({decode_span(e.at("range")), e.at("text").get<std::string>()});
+        fix.validated = fj.at("validated").get<bool>();
+        fix.effect = fj.at("effect").get<std::string>();
+        fix.improvement = fj.at("improvement").get<double>();
+        fix.preferred = fj.at("preferred").get<bool>();
+        f.fixes.push_back(std::move(fix));
+    }
+    for (const json& s : j.at("sources"))
+        f.sources.push_back(source_from_tag(s.get<std::string>()));
+    return f;
+}
+
+json encode_options(const AnalysisOptions& o) {
+    const ProbeOptions& p = o.probe_options;
+    return {{"probe", o.probe},
+            {"validate_fixes", o.validate_fixes},
+            {"budget_seconds", p.budget_seconds},
+            {"max_steps", p.max_steps},
+            {"max_epochs", p.max_epochs},
+            {"max_train_samples", p.max_train_samples},
+            {"memory_limit_bytes", p.memory_limit_bytes},
+            {"seed", p.seed},
+            {"threads", p.threads},
+            {"disabled", o.checks.disabled}};
+}
+
+AnalysisOptions decode_options(const json& j) {
+    AnalysisOptions o;
+    ProbeOptions& p = o.probe_options;
+    o.probe = j.value("probe", o.probe);
+    o.validate_fixes = j.value("validate_fixes", o.validate_fixes);
+    p.budget_seconds = j.value("budget_seconds", p.budget_seconds);
+    p.max_steps = j.value("max_steps", p.max_steps);
+    p.max_epochs = j.value("max_epochs", p.max_epochs);
+    p.max_train_samples = j.value("max_train_samples", p.max_train_samples);
+    p.memory_limit_bytes = j.value("memory_limit_bytes", p.memory_limit_bytes);
+    p.seed = j.value("seed", p.seed);
+    p.threads = j.value("threads", p.threads);
+    if (j.contains("disabled")) o.checks.disabled = j["disabled"].get<std::set<std::string>>();
+    return o;
+}
+
+json encode_progress(const ProbeProgress& p) {
+    // NaN losses (a diverging probe) are exactly the interesting ones; JSON has no NaN, so they travel as
+    // null.
+    auto num = [](double v) { return std::isfinite(v) ? json(v) : json(); };
+    return {{"epoch", p.epoch},
+            {"total_epochs", p.total_epochs},
+            {"train_loss", num(p.train_loss)},
+            {"train_acc", num(p.train_acc)}};
+}
+
+ProbeProgress decode_progress(const json& j) {
+    auto num = [&](const char* key) {
+        const json& v = j.at(key);
+        return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN();
+    };
+    ProbeProgress p;
+    p.epoch = j.at("epoch").get<int64_t>();
+    p.total_epochs = j.at("total_epochs").get<int64_t>();
+    p.train_loss = num("train_loss");
+    p.train_acc = num("train_acc");
+    return p;
+}
+
+json encode_result(const Analysis& a) {
+    json findings = json::array();
+    for (const Finding& f : a.findings)
+        findings.push_back(encode_finding(f));
+    return {{"findings", findings}, {"trace", a.trace}, {"skipped_reasons", a.skipped_reasons}};
+}
+
+WorkerResult decode_result(const json& j) {
+    WorkerResult r;
+    for (const json& f : j.at("findings"))
+        r.findings.push_back(decode_finding(f));
+    r.trace = j.at("trace").get<Trace>();
+    r.skipped_reasons = j.at("skipped_reasons").get<std::vector<std::string>>();
+    return r;
+}
+
+int serve_worker(std::istream& in, std::ostream& out, const AnalyzeFn& analyze) {
+    std::mutex out_mutex;
+    auto emit = [&](const json& line) {
+        std::lock_guard lock(out_mutex);
+        out << dump_json(line) << '\n';
+        out.flush();
+    };
+    std::atomic<bool> cancel{false};
+    std::thread job;
+    int64_t current = -1;
+    auto stop_job = [&] {
+        if (!job.joinable()) return;
+        cancel = true;
+        job.join();
+    };
+
+    std::string line;
+    while (std::getline(in, line)) {
+        json request;
+        try {
+            request = json::parse(line);
+        } catch (const json::exception& e) {
+            emit({{"id", nullptr}, {"error", std::string("worker: malformed request: ") + e.what()}});
+            continue;
+        }
+        if (!request.is_object()) continue;
+        if (request.contains("cancel")) {
+            if (request["cancel"].is_number_integer() && request["cancel"].get<int64_t>() == current)
+                cancel = true;
+            continue;
+        }
+        if (!request.contains("id") || !request["id"].is_number_integer() || !request.contains("text") ||
+            !request["text"].is_string()) {
+            emit({{"id", request.value("id", json())},
+                  {"error", "worker: a request needs an integer id and a text"}});
+            continue;
+        }
+        stop_job(); // one analysis at a time: the newer request wins
+        cancel = false;
+        current = request["id"].get<int64_t>();
+        job = std::thread([&, id = current, text = request["text"].get<std::string>(),
+                           options_json = request.value("options", json::object())] {
+            try {
+                AnalysisOptions options = decode_options(options_json);
+                auto progress = [&](const ProbeProgress& p) {
+                    emit({{"id", id}, {"progress", encode_progress(p)}});
+                };
+                Analysis analysis = analyze(text, options, &cancel, progress);
+                if (cancel)
+                    emit({{"id", id}, {"error", "cancelled"}});
+                else
+                    emit({{"id", id}, {"result", encode_result(analysis)}});
+            } catch (const std::exception& e) {
+                emit({{"id", id}, {"error", std::string("analysis failed: ") + e.what()}});
+            }
+        });
+    }
+    stop_job();
+    return 0;
+}
+
+} // namespace faultline::server
