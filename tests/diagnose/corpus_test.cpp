@@ -70,17 +70,26 @@ TEST_CASE("generated Keras source parses back to the intended settings") {
         CHECK(*p.optimizer.lr == Approx(c.lr).epsilon(0.01));
         CHECK(p.epochs.value_or(-1) == c.epochs);
         CHECK(p.batch_size.value_or(-1) == c.batch_size);
-        // Every hidden layer and the output layer, in order.
-        REQUIRE(p.layers.size() == c.hidden.size() + 1);
-        for (size_t i = 0; i < c.hidden.size(); ++i) {
-            CHECK(p.layers[i].kind == c.hidden[i].kind);
-            if (!c.hidden[i].activation.empty())
-                CHECK(p.layers[i].activation.value_or("") == c.hidden[i].activation);
+        // Every hidden layer and the output layer, in order, each followed by its Activation layer when the
+        // program writes them separately.
+        std::vector<std::pair<std::string, std::string>> expected; // kind, activation
+        for (const auto& l : c.hidden) {
+            expected.push_back({l.kind, c.separate_activations ? "" : l.activation});
+            if (c.separate_activations && !l.activation.empty())
+                expected.push_back({"Activation", l.activation});
         }
-        CHECK(p.layers.back().units.value_or(-1) == c.output_units);
-        CHECK(p.layers.back().activation.value_or("linear") == c.output_activation);
+        expected.push_back({"Dense", c.separate_activations ? "" : c.output_activation});
+        if (c.separate_activations) expected.push_back({"Activation", c.output_activation});
+        REQUIRE(p.layers.size() == expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) {
+            CHECK(p.layers[i].kind == expected[i].first);
+            if (!expected[i].second.empty())
+                CHECK(p.layers[i].activation.value_or("linear") == expected[i].second);
+        }
         if (!c.kernel_initializer.empty())
-            CHECK(p.layers.back().kernel_initializer.value_or("") == c.kernel_initializer);
+            for (const auto& l : p.layers)
+                if (l.kind == "Dense" || l.kind == "Conv2D")
+                    CHECK(l.kernel_initializer.value_or("") == c.kernel_initializer);
         if (c.dataset == "mnist" || c.dataset == "cifar10")
             CHECK(p.data.scaled.value_or(!c.scaled) == c.scaled);
         ++checked;

@@ -36,7 +36,7 @@ std::map<std::string, std::string> fields(const ProgramConfig& c) {
     return {{"loss", c.loss},
             {"lr", std::to_string(c.lr)},
             {"epochs", std::to_string(c.epochs)},
-            {"optimizer", c.optimizer},
+            {"optimizer", c.optimizer + (c.momentum > 0 ? "+momentum" : "")},
             {"output_activation", c.output_activation},
             {"hidden", hidden},
             {"batch_size", std::to_string(c.batch_size)},

@@ -27,6 +27,7 @@ void sensible_optimizer(ProgramConfig& c, std::mt19937_64& rng) {
     } else if (r < 0.75) {
         c.optimizer = "sgd";
         c.lr = pick(rng, std::array<double, 3>{0.01, 0.05, 0.1});
+        if (chance(rng, 0.4)) c.momentum = 0.9;
     } else {
         c.optimizer = "rmsprop";
         c.lr = 0.001;
@@ -158,8 +159,9 @@ ProgramConfig make_base(uint64_t seed, int64_t index) {
     char id[32];
     std::snprintf(id, sizeof id, "b%05lld", static_cast<long long>(index));
     c.id = id;
-    c.flavour = chance(rng, 0.25) ? Flavour::PyTorch : Flavour::Keras;
+    c.flavour = chance(rng, 0.15) ? Flavour::PyTorch : Flavour::Keras;
     const double r = std::uniform_real_distribution<double>(0, 1)(rng);
+    c.separate_activations = c.flavour == Flavour::Keras && chance(rng, 0.3);
     if (r < 0.55 || (c.flavour == Flavour::PyTorch && r >= 0.8))
         make_mlp(c, rng);
     else if (r < 0.8)

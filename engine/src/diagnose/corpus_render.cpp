@@ -99,7 +99,7 @@ std::string keras_layer_args(const ProgramConfig& c, const HiddenLayer& l, bool 
     else if (l.kind == "Dropout")
         a << l.rate;
     const bool weights = l.kind == "Dense" || l.kind == "Conv2D";
-    if (!l.activation.empty()) a << ", activation='" << l.activation << "'";
+    if (!l.activation.empty() && !c.separate_activations) a << ", activation='" << l.activation << "'";
     if (weights && !c.kernel_initializer.empty())
         a << ", kernel_initializer='" << c.kernel_initializer << "'";
     if (first) {
@@ -117,7 +117,8 @@ std::string render_keras(const ProgramConfig& c) {
     std::ostringstream o;
     o << "import numpy as np\n";
     o << "from keras.models import Sequential\n";
-    o << "from keras.layers import Dense, Dropout, Flatten, Conv2D, MaxPooling2D, Embedding, LSTM, GRU\n";
+    o << "from keras.layers import Dense, Activation, Dropout, Flatten, Conv2D, MaxPooling2D, Embedding, "
+         "LSTM, GRU\n";
     o << "from keras.optimizers import SGD, Adam, RMSprop, Adagrad, Adadelta\n";
     o << "from keras.utils import to_categorical\n";
     if (c.dataset != "random") o << "from keras.datasets import " << c.dataset << "\n";
@@ -126,13 +127,18 @@ std::string render_keras(const ProgramConfig& c) {
     keras_data(c, o);
     o << "model = Sequential()\n";
     bool first = true;
-    for (const auto& l : c.hidden) {
+    auto add = [&](const HiddenLayer& l) {
         o << "model.add(" << l.kind << "(" << keras_layer_args(c, l, first) << "))\n";
+        if (c.separate_activations && !l.activation.empty())
+            o << "model.add(Activation('" << l.activation << "'))\n";
         first = false;
-    }
-    HiddenLayer out{"Dense", c.output_units, c.output_activation, 0.0};
-    o << "model.add(Dense(" << keras_layer_args(c, out, first) << "))\n\n";
-    o << "optimizer = " << keras_optimizer_class(c.optimizer) << "(lr=" << lr_text(c.lr) << ")\n";
+    };
+    for (const auto& l : c.hidden)
+        add(l);
+    add(HiddenLayer{"Dense", c.output_units, c.output_activation, 0.0});
+    o << "\noptimizer = " << keras_optimizer_class(c.optimizer) << "(lr=" << lr_text(c.lr);
+    if (c.optimizer == "sgd" && c.momentum > 0) o << ", momentum=" << c.momentum;
+    o << ")\n";
     o << "model.compile(loss='" << c.loss << "', optimizer=optimizer, metrics=['accuracy'])\n";
     o << "model.fit(x_train, y_train, epochs=" << c.epochs << ", batch_size=" << c.batch_size
       << ", validation_data=(x_test, y_test))\n";
