@@ -14,7 +14,10 @@ bool is_keras(const TrainingProgram& p) {
 void unscaled_images(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& d = p.data;
-    if (!d.is_image || !d.scaled.known() || *d.scaled) return;
+    // Image datasets stay pixels after a reshape to vectors, so the source counts as much as the shape.
+    bool image_source = d.source.known() && (*d.source == "mnist" || *d.source == "fashion_mnist" ||
+                                             *d.source == "cifar10" || *d.source == "cifar100");
+    if (!(d.is_image || image_source) || !d.scaled.known() || *d.scaled) return;
     if (d.input_max.known() && *d.input_max <= 1.0) return;
     // A network that normalises its own input (BatchNormalization first) copes with raw pixels.
     if (!p.layers.empty() && p.layers.front().kind == "BatchNormalization") return;

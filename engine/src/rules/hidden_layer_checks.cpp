@@ -33,8 +33,23 @@ const Value<std::string>* effective_activation(const std::vector<Layer>& layers,
     return &own;
 }
 
+// Whether any layer before the output adds a non-linearity. Unknown activations count as non-linear, so the
+// stronger severity is only used when the whole network is visibly one linear map.
+bool has_hidden_nonlinearity(const std::vector<Layer>& layers, const Layer* output) {
+    for (const auto& l : layers) {
+        if (&l == output) break;
+        if (l.kind == "LSTM" || l.kind == "GRU" || l.kind == "SimpleRNN" || l.kind == "Bidirectional" ||
+            l.kind.rfind("MaxPooling", 0) == 0 || l.kind.rfind("GlobalMaxPooling", 0) == 0)
+            return true;
+        if (is_activation_layer(l) || is_weighted_layer(l))
+            if (!l.activation.known() || *l.activation != "linear") return true;
+    }
+    return false;
+}
+
 void stacked_linear(CheckContext& ctx) {
     const auto& layers = ctx.program.layers;
+    const bool whole_network_linear = !has_hidden_nonlinearity(layers, ctx.output.layer);
     for (size_t i = 0; i < layers.size(); ++i) {
         const Layer& l = layers[i];
         if (l.kind != "Dense" || !l.activation.known() || *l.activation != "linear") continue;
@@ -45,13 +60,23 @@ void stacked_linear(CheckContext& ctx) {
         const Layer& next = layers[j];
         Finding* f = ctx.add(
             "FL121",
-            "Dense layer without activation feeds another Dense layer: the two collapse into one linear map",
+            whole_network_linear ? "Dense layer without activation feeds another Dense layer: the whole "
+                                   "network is one linear map"
+                                 : "Dense layer without activation feeds another Dense layer: the two "
+                                   "collapse into one linear map",
             "Without a non-linearity between them, `W2 (W1 x + b1) + b2` is a single affine map `W x + b`: "
             "the "
-            "first layer adds parameters but no capacity, and the network can only learn linear functions of "
-            "its input.\n\n**Fix:** add a hidden activation such as `activation='relu'` to the first layer.",
+            "first layer adds parameters but no capacity." +
+                std::string(
+                    whole_network_linear
+                        ? " No layer of this network adds a non-linearity, so it can only learn linear "
+                          "functions of its input."
+                        : " The rest of the network is non-linear, so this only wastes the layer.") +
+                "\n\n**Fix:** add a hidden activation such as `activation='relu'` to the first layer.",
             value_span(l.activation, l.span));
         if (!f) continue;
+        // Harmless redundancy when another layer is non-linear: a hint, not an alarm.
+        if (!whole_network_linear) f->severity = Severity::Information;
         add_related(*f, next.span, "next Dense layer");
         if (l.activation.kind == OriginKind::Default && ctx.program.framework != Framework::PyTorch)
             if (auto anchor = units_argument(l))
