@@ -28,12 +28,15 @@ const Fix* find_fix(const std::vector<Fix>& fixes, const std::string& title) {
 
 std::string titles(const std::vector<Fix>& fixes) {
     std::string s;
-    for (const auto& f : fixes) s += "[" + f.title + "] ";
+    for (const auto& f : fixes)
+        s += "[" + f.title + "] ";
     return s;
 }
 
 // The edited text, checked to differ from the original only inside the fix's edits.
-std::string applied(const std::string& text, const Fix& fix) { return apply_replacements(text, fix.edits); }
+std::string applied(const std::string& text, const Fix& fix) {
+    return apply_replacements(text, fix.edits);
+}
 
 // Replaces the single occurrence of `from` in `text` with `to` (the expected result of a fix).
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
@@ -116,9 +119,8 @@ TEST_CASE("edits keep quote style, keyword spelling and surrounding whitespace",
     INFO(titles(act));
     const Fix* softmax = find_fix(act, "Use the 'softmax' activation");
     REQUIRE(softmax);
-    CHECK(applied(text, *softmax) ==
-          replaced(text, "activation = \"sigmoid\"),  # the output layer",
-                   "activation = \"softmax\"),  # the output layer"));
+    CHECK(applied(text, *softmax) == replaced(text, "activation = \"sigmoid\"),  # the output layer",
+                                              "activation = \"softmax\"),  # the output layer"));
 
     auto loss = candidate_fixes(Fault::loss, program, text);
     INFO(titles(loss));
@@ -218,13 +220,18 @@ TEST_CASE("written initializers are replaced in every layer at once", "[fixes]")
 }
 
 TEST_CASE("every candidate re-parses cleanly and changes the program", "[fixes]") {
-    const char* files[] = {"lr_too_high.py",        "softmax_one_unit.py", "mse_softmax.py",
-                           "one_epoch.py",          "sigmoid_hidden_sgd.py", "unscaled_pixels.py",
-                           "zeros_init.py",         "healthy.py",          "formatting.py",
-                           "no_output_activation.py", "activation_layer.py"};
-    const Fault faults[] = {Fault::loss,       Fault::act,         Fault::lr,
-                            Fault::opt,        Fault::epoch,       Fault::batch_size,
-                            Fault::data_preprocessing, Fault::weight_init};
+    const char* files[] = {
+        "lr_too_high.py",        "softmax_one_unit.py",     "mse_softmax.py",     "one_epoch.py",
+        "sigmoid_hidden_sgd.py", "unscaled_pixels.py",      "zeros_init.py",      "healthy.py",
+        "formatting.py",         "no_output_activation.py", "activation_layer.py"};
+    const Fault faults[] = {Fault::loss,
+                            Fault::act,
+                            Fault::lr,
+                            Fault::opt,
+                            Fault::epoch,
+                            Fault::batch_size,
+                            Fault::data_preprocessing,
+                            Fault::weight_init};
     size_t total = 0;
     for (const char* file : files) {
         std::string text = fixture(file);

@@ -1,6 +1,6 @@
-// Validated fixes: each fixture has one fault; its finding gets candidates, each is probed with the baseline's
-// seed and budget, and the best validated one must be the expected fix. A fix on a program that already works
-// cannot beat it clearly and must not be validated.
+// Validated fixes: each fixture has one fault; its finding gets candidates, each is probed with the
+// baseline's seed and budget, and the best validated one must be the expected fix. A fix on a program that
+// already works cannot beat it clearly and must not be validated.
 #include "faultline/engine/fixes.h"
 #include "faultline/engine/probe.h"
 #include "faultline/parser/parse.h"
@@ -35,8 +35,9 @@ std::string describe(const std::vector<Finding>& findings) {
     std::string s;
     for (const auto& f : findings)
         for (const auto& fix : f.fixes)
-            s += "[" + std::string(to_string(f.fault)) + "] " + fix.title + (fix.validated ? " VALIDATED " : " ") +
-                 fix.effect + (fix.preferred ? " (preferred)" : "") + "\n";
+            s += "[" + std::string(to_string(f.fault)) + "] " + fix.title +
+                 (fix.validated ? " VALIDATED " : " ") + fix.effect + (fix.preferred ? " (preferred)" : "") +
+                 "\n";
     return s;
 }
 
@@ -110,7 +111,8 @@ TEST_CASE("validated: zero initializers are replaced", "[fixes][probe]") {
     INFO(describe(v.findings));
     const Fix* best = best_fix(v.findings[0], false);
     REQUIRE(best);
-    CHECK((best->title == "Use the he_normal initializer" || best->title == "Use the glorot_uniform initializer"));
+    CHECK((best->title == "Use the he_normal initializer" ||
+           best->title == "Use the glorot_uniform initializer"));
     expect_best(v, 0, best->title);
 }
 
@@ -169,5 +171,6 @@ TEST_CASE("validation stops when cancelled", "[fixes][probe]") {
     auto start = std::chrono::steady_clock::now();
     validate_fixes(text, program, baseline, findings, ProbeOptions{}, &cancel);
     CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 0.5);
-    for (const auto& fix : findings[0].fixes) CHECK_FALSE(fix.validated);
+    for (const auto& fix : findings[0].fixes)
+        CHECK_FALSE(fix.validated);
 }
