@@ -432,7 +432,12 @@ Val Evaluator::eval_call(TSNode call, int depth) const {
         return array_val(std::move(a), call);
     }
 
+    if (auto generated = eval_generated(call, full, depth)) return std::move(*generated);
     if (!null(receiver(call))) return eval_method(call, depth);
+    if (TSNode def = scope_.definition(full); is(def, "function_definition")) {
+        Val inlined = inline_call(call, def, depth + 1);
+        if (inlined.kind != Val::Kind::Object && inlined.kind != Val::Kind::Unknown) return inlined;
+    }
     Val obj;
     obj.kind = Val::Kind::Object;
     obj.object = call;
@@ -455,6 +460,21 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
     };
 
     if (base.kind == Val::Kind::Object && (method == "fit_transform" || method == "transform")) {
+        std::string encoder(last_part(callee(base.object)));
+        Val y = args.positional.empty() ? Val::unknown("") : eval(args.positional[0], depth + 1);
+        if (y.kind == Val::Kind::Array &&
+            (encoder == "LabelEncoder" || encoder == "OneHotEncoder" || encoder == "LabelBinarizer")) {
+            auto a = copy_of(y);
+            a->labels = encoder == "LabelEncoder" ? LabelFormat::Integer : LabelFormat::OneHot;
+            a->labels_span = span(stmt);
+            a->integral = true;
+            a->literal.clear();
+            if (!a->shape.empty()) a->shape.resize(encoder == "LabelEncoder" ? 1 : 2, -1);
+            if (encoder == "LabelEncoder") a->min = 0;
+            return array_val(std::move(a), call);
+        }
+    }
+    if (base.kind == Val::Kind::Object && (method == "fit_transform" || method == "transform")) {
         std::string scaler(last_part(callee(base.object)));
         Val x = args.positional.empty() ? Val::unknown("") : eval(args.positional[0], depth + 1);
         if (x.kind != Val::Kind::Array) return x.known() ? object_result() : x;
@@ -475,7 +495,12 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
         a->scaled_at = span(stmt);
         return array_val(std::move(a), call);
     }
-    if (base.kind != Val::Kind::Array) return base.known() ? object_result() : base;
+    if (base.kind != Val::Kind::Array) {
+        // A module function (`np.something(...)`) or a method of an object we do not model.
+        if (base.known() || is(unwrap(recv), "identifier") || is(unwrap(recv), "attribute"))
+            return object_result();
+        return base;
+    }
 
     const ArrayInfo& in = *base.array;
     if (method == "reshape") {
@@ -555,6 +580,20 @@ Val Evaluator::array_subscript(Val base, TSNode expr, int depth) const {
     }
     if (index.size() == 1 && is(index[0], "tuple")) index = named_children(index[0]);
     auto a = copy_of(base);
+    if (index.size() == 1 && !is(index[0], "slice")) {
+        // Fancy indexing with an array of row numbers (`np.eye(10)[labels]` one-hot encodes).
+        Val rows = eval(index[0], depth + 1);
+        if (rows.kind == Val::Kind::Array) {
+            if (a->shape.empty()) a->shape = {-1};
+            a->shape[0] = rows.array->shape.empty() ? -1 : rows.array->shape[0];
+            a->literal.clear();
+            a->load = rows.array->load;
+            if (a->labels == LabelFormat::OneHot) a->labels_span = span(statement_of(expr));
+            Val out = array_val(std::move(a), expr);
+            out.uses = base.uses;
+            return out;
+        }
+    }
     std::vector<int64_t> shape;
     std::vector<std::pair<int64_t, int64_t>> ranges; // per indexed dimension, for literal rows
     size_t dim = 0;

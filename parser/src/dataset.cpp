@@ -102,15 +102,19 @@ void fill_data(Context& cx, TSNode x, TSNode y, TSNode at) {
     if (xv.kind == Val::Kind::Array) {
         fill_x(cx, *xv.array, x);
     } else {
-        cx.prog.data.source = unknown_value<std::string>(span(x), "training inputs: " + xv.note);
+        cx.prog.data.source = unknown_value<std::string>(
+            span(x), xv.note.empty() ? cat({"training inputs ", quoted(cx.src, x), " are not followed"})
+                                     : cat({"training inputs: ", xv.note}));
         fill_data_fallback(cx);
     }
     if (!null(y)) {
         Val yv = cx.ev.eval(y);
         if (yv.kind == Val::Kind::Array)
             fill_y(cx, *yv.array);
+        else if (yv.note.empty())
+            cx.note(y, cat({"training labels ", quoted(cx.src, y), " are not followed"}));
         else
-            cx.note(y, "training labels cannot be followed: " + yv.note);
+            cx.note(y, cat({"training labels cannot be followed: ", yv.note}));
     }
     (void)at;
 }

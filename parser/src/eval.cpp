@@ -2,6 +2,7 @@
 
 #include "syntax.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -133,7 +134,11 @@ Val Evaluator::eval(TSNode expr, int depth) const {
 }
 
 Val Evaluator::eval_binding(const Binding& b, int depth) const {
-    if (auto it = cache_.find(&b); it != cache_.end()) return it->second;
+    if (!overrides_.empty()) {
+        if (auto it = overrides_.find(&b); it != overrides_.end()) return it->second;
+    } else if (auto it = cache_.find(&b); it != cache_.end()) {
+        return it->second;
+    }
     if (depth > kMaxDepth) return Val::unknown("names nest too deeply to follow");
     Val v;
     switch (b.kind) {
@@ -179,7 +184,7 @@ Val Evaluator::eval_binding(const Binding& b, int depth) const {
         v = Val::unknown("not followed");
         break;
     }
-    cache_.emplace(&b, v);
+    if (overrides_.empty()) cache_.emplace(&b, v);
     return v;
 }
 
@@ -265,6 +270,10 @@ Val Evaluator::eval_attribute(TSNode expr, int depth) const {
         return derived_value(std::move(v), expr);
     }
     Val base = eval(object, depth + 1);
+    if (base.kind == Val::Kind::Seq && base.s == "bunch" && base.items.size() == 2) {
+        if (attr == "data") return base.items[0];
+        if (attr == "target") return base.items[1];
+    }
     if (base.kind == Val::Kind::Array) {
         const ArrayInfo& a = *base.array;
         if (attr == "shape") {
@@ -307,6 +316,45 @@ Val Evaluator::eval_attribute(TSNode expr, int depth) const {
     return Val::unknown(cat({quoted(src_, expr), " is not followed"}));
 }
 
+Val Evaluator::inline_call(TSNode call, TSNode def, int depth) const {
+    std::vector<TSNode> returns;
+    std::vector<TSNode> stack{field(def, "body")};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        for (TSNode c : named_children(n)) {
+            if (is(c, "function_definition") || is(c, "class_definition")) continue;
+            if (is(c, "return_statement"))
+                returns.push_back(c);
+            else
+                stack.push_back(c);
+        }
+    }
+    if (returns.size() != 1 || named_children(returns[0]).empty())
+        return Val::unknown(cat({"the result of ", quoted(src_, call), " is not followed"}));
+    // Bind the parameters to the call's arguments for the duration of the body's evaluation.
+    auto saved = overrides_;
+    Args args = call_args(src_, call);
+    int position = 0;
+    for (TSNode p : named_children(field(def, "parameters"))) {
+        TSNode name = is(p, "identifier") ? p : field(p, "name");
+        if (!is(name, "identifier")) {
+            ++position;
+            continue;
+        }
+        std::string_view pname = text(src_, name);
+        TSNode given = arg(args, position++, {pname});
+        if (null(given)) continue;
+        if (const auto* list = scope_.bindings(pname))
+            for (const Binding& b : *list)
+                if (b.kind == Binding::Kind::Param && ts_node_eq(b.func, def))
+                    overrides_[&b] = eval(given, depth + 1);
+    }
+    Val out = eval(named_children(returns[0])[0], depth + 1);
+    overrides_ = std::move(saved);
+    return out;
+}
+
 std::string Evaluator::callee(TSNode call) const {
     return scope_.qualify(dotted(src_, field(call, "function")));
 }
@@ -331,6 +379,37 @@ Val Evaluator::eval_subscript(TSNode expr, int depth) const {
     uint32_t count = ts_node_named_child_count(expr);
     for (uint32_t k = 1; k < count; ++k)
         index.push_back(ts_node_named_child(expr, k));
+    if (base.kind == Val::Kind::Seq && index.size() == 1 && is(index[0], "slice")) {
+        // seq[a:b:c] with known bounds.
+        std::vector<TSNode> parts(3);
+        int part = 0;
+        uint32_t n = ts_node_child_count(index[0]);
+        for (uint32_t k = 0; k < n && part < 3; ++k) {
+            TSNode c = ts_node_child(index[0], k);
+            if (!ts_node_is_named(c))
+                ++part;
+            else
+                parts[part] = c;
+        }
+        auto bound = [&](TSNode b, int64_t fallback) -> std::optional<int64_t> {
+            if (null(b)) return fallback;
+            Val v = eval(b, depth + 1);
+            if (v.kind != Val::Kind::Int) return std::nullopt;
+            return v.i;
+        };
+        int64_t size = static_cast<int64_t>(base.items.size());
+        auto lo = bound(parts[0], 0), hi = bound(parts[1], size), step = bound(parts[2], 1);
+        if (lo && hi && step && *step > 0) {
+            int64_t a = *lo < 0 ? std::max<int64_t>(0, size + *lo) : std::min(*lo, size);
+            int64_t b = *hi < 0 ? std::max<int64_t>(0, size + *hi) : std::min(*hi, size);
+            Val out;
+            out.kind = Val::Kind::Seq;
+            for (int64_t k = a; k < b; k += *step)
+                out.items.push_back(base.items[static_cast<size_t>(k)]);
+            out.uses = base.uses;
+            return derived_value(std::move(out), expr);
+        }
+    }
     if (base.kind == Val::Kind::Seq && index.size() == 1) {
         Val i = eval(index[0], depth + 1);
         if (i.kind == Val::Kind::Int) {

@@ -5,6 +5,8 @@
 #include "scope.h"
 #include "value.h"
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -30,7 +32,12 @@ public:
 private:
     Val eval_call(TSNode call, int depth) const;   // data.cpp: arrays; numeric builtins
     Val eval_method(TSNode call, int depth) const; // data.cpp: x.reshape, x.astype, ...
+    // generated.cpp: numpy ranges and element-wise functions, sklearn datasets and generators.
+    std::optional<Val> eval_generated(TSNode call, const std::string& full, int depth) const;
     Val eval_binary(TSNode expr, int depth) const;
+    // The value a call of a function defined in the script returns, with its parameters bound to the
+    // arguments.
+    Val inline_call(TSNode call, TSNode def, int depth) const;
     Val eval_attribute(TSNode expr, int depth) const;
     Val eval_subscript(TSNode expr, int depth) const;
     Val apply_op(Val left, std::string_view op, Val right, TSNode expr) const;
@@ -40,6 +47,13 @@ private:
     std::string_view src_;
     const Scope& scope_;
     mutable std::unordered_map<const Binding*, Val> cache_;
+    // Values forced for bindings while unrolling a loop or inlining a call (loop variable, parameters).
+    mutable std::unordered_map<const Binding*, Val> overrides_;
+
+public:
+    // Forces `b` to evaluate to `v` until cleared; evaluation results are not cached meanwhile.
+    void override_binding(const Binding* b, Val v) const { overrides_[b] = std::move(v); }
+    void clear_overrides() const { overrides_.clear(); }
 };
 
 // Helpers shared by the evaluators.

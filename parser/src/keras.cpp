@@ -4,12 +4,18 @@
 #include "names.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace faultline {
 
 using namespace syntax;
 
 namespace {
+
+bool contains(TSNode outer, TSNode inner) {
+    return ts_node_start_byte(inner) >= ts_node_start_byte(outer) &&
+           ts_node_end_byte(inner) <= ts_node_end_byte(outer);
+}
 
 bool is_model_class(std::string_view name) {
     return name == "Sequential" || name == "Model";
@@ -36,6 +42,9 @@ private:
     TSNode model_creation(TSNode expr) const;
     TSNode training_call(std::initializer_list<std::string_view> methods, TSNode model) const;
     void read_sequential(TSNode seq);
+    // The outermost loop around `call` that starts after the model is created (layers added in a loop).
+    TSNode loop_around(TSNode call, TSNode model) const;
+    void unroll(TSNode loop, const std::function<void()>& body);
     void read_functional(TSNode model_call);
     std::optional<Layer> read_layer(TSNode expr);
     Value<std::string> read_activation(TSNode expr) const;
@@ -125,6 +134,9 @@ void KerasReader::run() {
     } else {
         read_fit(fit);
     }
+    // The network sees the shape its first layer declares; the data's shape is the fallback.
+    if (!cx_.prog.layers.empty() && !cx_.prog.layers.front().input_shape.empty())
+        cx_.prog.data.input_shape = cx_.prog.layers.front().input_shape;
 }
 
 void KerasReader::read_sequential(TSNode seq) {
@@ -138,14 +150,82 @@ void KerasReader::read_sequential(TSNode seq) {
             cx_.note(list, cat({"the layer list ", quoted(cx_.src, list), " is not a literal list"}), true);
         }
     }
+    std::vector<TSNode> adds;
     for (const CallSite& c : cx_.scope.calls()) {
         TSNode recv = receiver(c.call);
         if (null(recv) || callee_name(cx_.src, c.call) != "add") continue;
-        if (!ts_node_eq(cx_.ev.object_of(recv), seq)) continue;
-        Args add = call_args(cx_.src, c.call);
-        TSNode layer_expr = arg(add, 0, {"layer"});
-        if (auto layer = read_layer(layer_expr)) cx_.prog.layers.push_back(std::move(*layer));
+        if (ts_node_eq(cx_.ev.object_of(recv), seq)) adds.push_back(c.call);
     }
+    auto read_add = [&](TSNode add_call) {
+        Args add = call_args(cx_.src, add_call);
+        if (auto layer = read_layer(arg(add, 0, {"layer"}))) cx_.prog.layers.push_back(std::move(*layer));
+    };
+    for (size_t i = 0; i < adds.size();) {
+        TSNode loop = loop_around(adds[i], seq);
+        if (null(loop)) {
+            read_add(adds[i++]);
+            continue;
+        }
+        size_t end = i;
+        while (end < adds.size() && contains(loop, adds[end]))
+            ++end;
+        unroll(loop, [&] {
+            for (size_t k = i; k < end; ++k)
+                read_add(adds[k]);
+        });
+        i = end;
+    }
+}
+
+TSNode KerasReader::loop_around(TSNode call, TSNode model) const {
+    TSNode outer{};
+    for (TSNode p = ts_node_parent(call); !null(p); p = ts_node_parent(p)) {
+        if (is(p, "function_definition") || is(p, "class_definition")) break;
+        if ((is(p, "for_statement") || is(p, "while_statement")) &&
+            ts_node_start_byte(p) > ts_node_start_byte(model))
+            outer = p;
+    }
+    return outer;
+}
+
+void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
+    if (is(loop, "while_statement")) {
+        cx_.note(loop, "layers added in a while loop are read once", true);
+        body();
+        return;
+    }
+    Val it = cx_.ev.eval(field(loop, "right"));
+    std::vector<Val> items;
+    if (it.kind == Val::Kind::Seq) {
+        items = it.items;
+    } else if (it.kind == Val::Kind::Array && !it.array->literal.empty()) {
+        for (const auto& row : it.array->literal) {
+            Val v;
+            v.kind = Val::Kind::Int;
+            v.i = static_cast<int64_t>(row.empty() ? 0 : row[0]);
+            items.push_back(derived_value(std::move(v), field(loop, "right")));
+        }
+    }
+    if (items.empty() || items.size() > 1000) {
+        cx_.note(loop,
+                 cat({"layers added in the loop over ", quoted(cx_.src, field(loop, "right")),
+                      " are read once: the number of iterations is not known"}),
+                 true);
+        body();
+        return;
+    }
+    // The loop variable's binding, forced to each item in turn.
+    const Binding* var = nullptr;
+    TSNode target = field(loop, "left");
+    if (is(target, "identifier"))
+        if (const auto* list = cx_.scope.bindings(text(cx_.src, target)))
+            for (const Binding& b : *list)
+                if (ts_node_eq(b.stmt, loop)) var = &b;
+    for (const Val& item : items) {
+        if (var) cx_.ev.override_binding(var, item);
+        body();
+    }
+    cx_.ev.clear_overrides();
 }
 
 void KerasReader::read_functional(TSNode model_call) {

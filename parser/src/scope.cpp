@@ -26,7 +26,10 @@ void Scope::bind_target(TSNode target, TSNode stmt, TSNode value, std::vector<in
     if (is(target, "identifier")) {
         Binding b;
         b.kind = kind;
-        b.pos = ts_node_end_byte(stmt);
+        // A loop variable is in effect inside the loop body, an `as` name inside the with block.
+        b.pos = kind == Binding::Kind::Loop && !null(value) ? ts_node_end_byte(value)
+                : kind == Binding::Kind::With               ? ts_node_end_byte(target)
+                                                            : ts_node_end_byte(stmt);
         b.stmt = stmt;
         b.target = target;
         b.value = value;
