@@ -1,0 +1,6 @@
+# The static-check benchmark (docs/rules.md). Included from bench/CMakeLists.txt.
+add_executable(rules_bench ${CMAKE_CURRENT_LIST_DIR}/rules_bench.cpp)
+target_link_libraries(rules_bench PRIVATE benchmark::benchmark faultline_engine_core)
+target_compile_definitions(rules_bench PRIVATE
+  FAULTLINE_RULE_FIXTURES="${PROJECT_SOURCE_DIR}/tests/fixtures/rules")
+faultline_warnings(rules_bench)
