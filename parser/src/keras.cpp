@@ -464,7 +464,12 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
     } else if (k == "Reshape") {
         layer.target_shape = read_shape(arg(a, 0, {"target_shape", "dims"}));
     } else if (k == "Bidirectional" || k == "TimeDistributed") {
-        if (auto inner = read_layer(arg(a, 0, {"layer"}))) layer.inner.push_back(std::move(*inner));
+        if (auto inner = read_layer(arg(a, 0, {"layer"}))) {
+            // The wrapper outputs what its inner layer outputs.
+            layer.activation = inner->activation;
+            layer.units = inner->units;
+            layer.inner.push_back(std::move(*inner));
+        }
     } else if (k == "LeakyReLU" || k == "ELU") {
         TSNode alpha = arg(a, 0, {"alpha", "negative_slope"});
         layer.params["alpha"] =
