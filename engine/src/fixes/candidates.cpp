@@ -53,6 +53,7 @@ public:
         out_.push_back({std::move(fix), std::move(reparsed)});
     }
     std::vector<Candidate> take() { return std::move(out_); }
+    size_t size() const { return out_.size(); }
 
     const TrainingProgram& program;
     const std::string_view text;
@@ -281,6 +282,32 @@ void hidden_relu_candidate(Builder& b) {
     });
 }
 
+// Softmax with categorical cross-entropy and sigmoid with binary cross-entropy both fit a multi-unit output
+// (one label per sample or several); when the program's shape says nothing against the one it has, the other
+// is the candidate left, and the probe decides.
+void output_family_swap(Builder& b) {
+    OutputLayer out = output_layer(b.program);
+    if (out.index < 0 || !out.units || *out.units < 2 || !b.keras()) return;
+    const std::string loss = b.program.loss.name.value_or("");
+    std::string act, new_loss;
+    if (out.activation == "softmax" && loss == "categorical_crossentropy") {
+        act = "sigmoid";
+        new_loss = "binary_crossentropy";
+    } else if (out.activation == "sigmoid" && loss == "binary_crossentropy") {
+        act = "softmax";
+        new_loss = "categorical_crossentropy";
+    } else {
+        return;
+    }
+    auto l = loss_edit(b, new_loss, act);
+    auto a = activation_edit(b, b.program.layers[out.activation_index], act, true);
+    if (!l || !a) return;
+    b.add("Use " + act + " outputs with the " + new_loss + " loss", {l->replacement, a->replacement},
+          [new_loss, act](const TrainingProgram& p) {
+              return value_is(p.loss.name, new_loss) && output_activation_is(p, act);
+          });
+}
+
 void loss_candidates(Builder& b) {
     const std::string current = b.program.loss.name.value_or("");
     OutputLayer out = output_layer(b.program);
@@ -305,18 +332,19 @@ void loss_candidates(Builder& b) {
                       return value_is(p.loss.name, check) && output_activation_is(p, act);
                   });
     }
+    if (b.size() == 0) output_family_swap(b);
 }
 
 // -------------------------------------------------------------------------------------------- learning rate
 
 // Values around each optimizer's working range, the framework default first.
 std::vector<double> working_learning_rates(const std::string& optimizer) {
-    if (optimizer == "sgd") return {0.01, 0.1, 0.001};
+    if (optimizer == "sgd") return {0.01, 0.1, 0.001, 0.0001};
     if (optimizer == "adagrad") return {0.01, 0.1, 0.001};
     if (optimizer == "adadelta") return {1.0, 0.1};
     if (optimizer == "adam" || optimizer == "rmsprop" || optimizer == "adamax" || optimizer == "nadam" ||
         optimizer == "adamw")
-        return {0.001, 0.0001, 0.01};
+        return {0.001, 0.0001, 0.01, 0.1};
     return {0.01, 0.001};
 }
 
@@ -331,12 +359,102 @@ std::string lr_keyword(const TrainingProgram& program) {
     }
 }
 
+// The optimizer's constructor call, and only that: a compile() taking the default optimizer is not one.
+std::optional<CallText> optimizer_call(const Builder& b) {
+    const Optimizer& opt = b.program.optimizer;
+    if (opt.written_as_string) return std::nullopt;
+    auto call = b.call_in(opt.call);
+    if (!call) return std::nullopt;
+    std::string name(call->name(b.text));
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string canonical = opt.name.value_or("?");
+    bool matches = name.find(canonical) != std::string::npos || name.find("optimizer") != std::string::npos ||
+                   (canonical == "sgd" && name.find("gradientdescent") != std::string::npos);
+    return matches ? call : std::nullopt;
+}
+
+const char* keras_optimizer_class(const std::string& canonical) {
+    static constexpr std::pair<const char*, const char*> kClasses[] = {
+        {"sgd", "SGD"},           {"adam", "Adam"},     {"rmsprop", "RMSprop"}, {"adagrad", "Adagrad"},
+        {"adadelta", "Adadelta"}, {"adamax", "Adamax"}, {"nadam", "Nadam"}};
+    for (const auto& [name, cls] : kClasses)
+        if (canonical == name) return cls;
+    return nullptr;
+}
+
+bool has_line(std::string_view text, const std::string& line) {
+    for (size_t pos = text.find(line); pos != std::string_view::npos; pos = text.find(line, pos + 1)) {
+        bool starts = pos == 0 || text[pos - 1] == '\n';
+        size_t end = pos + line.size();
+        bool ends = end >= text.size() || text[end] == '\n' || text[end] == ' ' || text[end] == '\r';
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
+// Where a new top-level import goes: the start of the line after the last one-line import at column 0.
+std::optional<uint32_t> import_insertion_point(std::string_view text) {
+    std::optional<uint32_t> at;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) break; // an import on the last line without a newline: leave it
+        std::string_view line = text.substr(start, end - start);
+        if (line.rfind("import ", 0) == 0 || line.rfind("from ", 0) == 0) {
+            if (line.find('(') != std::string_view::npos || line.find('\\') != std::string_view::npos)
+                return std::nullopt; // a multi-line import: not worth the risk
+            at = static_cast<uint32_t>(end + 1);
+        }
+        start = end + 1;
+    }
+    return at;
+}
+
+// How the script names a Keras optimizer class: through a module it already imports, else through
+// `optimizers` imported by one new line after its imports. Empty prefix: the class itself is imported.
+struct OptimizerPath {
+    std::string prefix;
+    std::optional<Replacement> import;
+};
+
+std::optional<OptimizerPath> keras_optimizer_path(const Builder& b, const std::string& cls) {
+    const bool tf = b.program.framework == Framework::TfKeras;
+    const std::string package = tf ? "tensorflow.keras" : "keras";
+    if (b.imported(cls)) return OptimizerPath{"", std::nullopt};
+    if (has_line(b.text, "from " + package + " import optimizers"))
+        return OptimizerPath{"optimizers.", std::nullopt};
+    if (tf ? has_line(b.text, "from tensorflow import keras") : has_line(b.text, "import keras"))
+        return OptimizerPath{"keras.optimizers.", std::nullopt};
+    if (tf && has_line(b.text, "import tensorflow as tf"))
+        return OptimizerPath{"tf.keras.optimizers.", std::nullopt};
+    auto at = import_insertion_point(b.text);
+    if (!at || b.text.find("optimizers") != std::string_view::npos) return std::nullopt;
+    return OptimizerPath{"optimizers.", insert_at(b.text, *at, "from " + package + " import optimizers\n")};
+}
+
+// Replaces a string optimizer ('adam') by the equivalent object with `arguments`, spelled through a module
+// the script imports (or one new import line). Empty when that cannot be done safely.
+std::vector<Replacement> string_optimizer_as_object(const Builder& b, const std::string& canonical,
+                                                    const std::string& arguments) {
+    const Optimizer& opt = b.program.optimizer;
+    if (!opt.written_as_string || !b.keras() || opt.call.end_byte > b.text.size()) return {};
+    auto lit = string_literal_at(b.text, opt.call.start_byte, opt.call.end_byte);
+    const char* cls = keras_optimizer_class(canonical);
+    if (!lit || !cls) return {};
+    auto path = keras_optimizer_path(b, cls);
+    if (!path) return {};
+    std::vector<Replacement> edits;
+    if (path->import) edits.push_back(*path->import);
+    edits.push_back(replace_bytes(b.text, lit->start, lit->end, path->prefix + cls + "(" + arguments + ")"));
+    return edits;
+}
+
 void lr_candidates(Builder& b) {
     const Optimizer& opt = b.program.optimizer;
     const Value<double>& lr = opt.lr;
     for (double target : working_learning_rates(opt.name.value_or(""))) {
         // Values within a factor of 3 of the current one would not change the outcome clearly.
         if (lr.known() && *lr > 0 && target / *lr < 3 && *lr / target < 3) continue;
+        std::vector<Replacement> edits;
         std::optional<Replacement> edit;
         std::string written;
         if (lr.kind == OriginKind::Literal && lr.literal && lr.literal->end_byte <= b.text.size()) {
@@ -345,13 +463,16 @@ void lr_candidates(Builder& b) {
             written = format_float(target, old);
             edit = b.set_literal(lr, written);
         } else if (lr.kind == OriginKind::Default && !opt.written_as_string) {
-            if (auto call = b.call_in(opt.call)) {
+            if (auto call = optimizer_call(b)) {
                 written = format_float(target);
                 edit = append_argument(b.text, *call, lr_keyword(b.program) + "=" + written);
             }
+        } else if (lr.kind == OriginKind::Default && opt.name.known()) {
+            written = format_float(target);
+            edits = string_optimizer_as_object(b, *opt.name, lr_keyword(b.program) + "=" + written);
         }
-        if (!edit) continue;
-        b.add("Use learning rate " + written, {*edit},
+        if (edit) edits.push_back(*edit);
+        b.add("Use learning rate " + written, edits,
               [target](const TrainingProgram& p) { return value_is(p.optimizer.lr, target); });
     }
 }
@@ -392,7 +513,7 @@ void switch_optimizer(Builder& b, const std::string& target, double momentum) {
     const Framework fw = b.program.framework;
     const bool tf1_momentum = fw == Framework::TF1 && momentum > 0;
     const char* cls = tf1_momentum ? "MomentumOptimizer" : class_name(fw, target);
-    auto call = b.call_in(opt.call);
+    auto call = optimizer_call(b);
     if (!cls || !call) return;
     if (call->name_start == call->start && !b.imported(cls)) return; // would need a new import
     std::vector<Replacement> edits{replace_bytes(b.text, call->name_start, call->callee_end, cls)};
@@ -446,6 +567,13 @@ void optimizer_candidates(Builder& b) {
             b.add("Use optimizer=" + quoted(target, b.quote), {*r},
                   [target](const TrainingProgram& p) { return value_is(p.optimizer.name, target); });
         }
+        // SGD with momentum has no string spelling: write the object.
+        std::string args = lr_keyword(b.program) + "=0.01, momentum=0.9";
+        b.add("Use SGD with momentum 0.9", string_optimizer_as_object(b, "sgd", args),
+              [](const TrainingProgram& p) {
+                  return value_is(p.optimizer.name, std::string("sgd")) &&
+                         value_is(p.optimizer.momentum, 0.9);
+              });
         return;
     }
     if (current != "adam") switch_optimizer(b, "adam", 0);
@@ -455,7 +583,7 @@ void optimizer_candidates(Builder& b) {
             if (auto r = b.set_literal(opt.momentum, "0.9"))
                 b.add("Use SGD with momentum 0.9", {*r},
                       [](const TrainingProgram& p) { return value_is(p.optimizer.momentum, 0.9); });
-        } else if (auto call = b.call_in(opt.call); call && b.program.framework != Framework::TF1) {
+        } else if (auto call = optimizer_call(b); call && b.program.framework != Framework::TF1) {
             b.add("Use SGD with momentum 0.9", {append_argument(b.text, *call, "momentum=0.9")},
                   [](const TrainingProgram& p) { return value_is(p.optimizer.momentum, 0.9); });
         }
@@ -634,6 +762,7 @@ std::vector<Candidate> build_candidates(Fault fault, const TrainingProgram& prog
     case Fault::act:
         output_activation_candidates(b);
         hidden_relu_candidate(b);
+        if (b.size() == 0) output_family_swap(b);
         break;
     case Fault::lr:
         lr_candidates(b);
