@@ -1,0 +1,92 @@
+#include "helpers.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+using namespace faultline;
+using namespace faultline::test;
+
+TEST_CASE("A script with syntax errors gives a partial program and notes", "[parser][errors]") {
+    const std::string src = read_fixture("keras_broken.py");
+    Document doc(src);
+    CHECK(doc.has_syntax_errors());
+    TrainingProgram p = doc.extract();
+    CHECK(p.has_syntax_errors);
+    CHECK(p.framework == Framework::Keras);
+    // The first layer is before the error and is read whatever the recovery does with the rest.
+    REQUIRE_FALSE(p.layers.empty());
+    CHECK(*p.layers[0].units == 64);
+    bool syntax_note = false;
+    for (const Note& n : p.notes)
+        syntax_note = syntax_note || n.message.find("syntax error") != std::string::npos;
+    CHECK(syntax_note);
+}
+
+TEST_CASE("Every prefix of every fixture parses without throwing", "[parser][errors]") {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(FAULTLINE_FIXTURES) + "/parser")) {
+        if (entry.path().extension() != ".py") continue;
+        const std::string src = read_fixture(entry.path().filename().string());
+        for (size_t cut = 0; cut <= src.size(); cut += 7) {
+            INFO(entry.path().filename().string() << " cut at " << cut);
+            TrainingProgram p;
+            CHECK_NOTHROW(p = parse_program(std::string_view(src).substr(0, cut)));
+            for (const Layer& l : p.layers)
+                CHECK(l.span.end_byte <= cut);
+        }
+    }
+}
+
+TEST_CASE("Garbage and empty input", "[parser][errors]") {
+    CHECK_NOTHROW(parse_program(""));
+    CHECK(parse_program("").framework == Framework::Unknown);
+    CHECK_FALSE(parse_program("").has_model());
+    std::string junk;
+    for (int i = 0; i < 4000; ++i)
+        junk += static_cast<char>((i * 7919) % 256);
+    CHECK_NOTHROW(parse_program(junk));
+    // Deep nesting must not exhaust the stack.
+    std::string deep = "import keras\nx = " + std::string(3000, '(') + "1" + std::string(3000, ')') + "\n";
+    CHECK_NOTHROW(parse_program(deep));
+    // Self-referencing names terminate.
+    CHECK_NOTHROW(parse_program(
+        "import keras\na = b\nb = a\nmodel = keras.Sequential()\nmodel.add(keras.layers.Dense(a))\n"));
+}
+
+TEST_CASE("Unsupported layers block the probe with a note", "[parser][errors]") {
+    const std::string src = R"(from keras.models import Sequential
+from keras.layers import Dense, Capsule
+model = Sequential()
+model.add(Dense(4, input_dim=3))
+model.add(Capsule(10))
+model.compile(loss='mse', optimizer='adam')
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.layers.size() == 1);
+    REQUIRE_FALSE(p.notes.empty());
+    bool blocked = false;
+    for (const Note& n : p.notes)
+        if (n.message.find("Capsule") != std::string::npos) {
+            blocked = n.blocks_probe;
+            CHECK(n.span == span_of(src, "Capsule(10)"));
+        }
+    CHECK(blocked);
+}
+
+TEST_CASE("Unknown values carry a note and the span that could not be read", "[parser][errors]") {
+    const std::string src = R"(import sys
+from keras.models import Sequential
+from keras.layers import Dense
+lr = float(sys.argv[1])
+model = Sequential([Dense(2, input_dim=2, activation=my_act)])
+from keras.optimizers import Adam
+model.compile(loss='mse', optimizer=Adam(lr=lr))
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK(p.optimizer.lr.kind == OriginKind::Unknown);
+    CHECK_FALSE(p.optimizer.lr.note.empty());
+    CHECK(p.optimizer.lr.origin == span_of(src, "lr", "Adam(lr=", 1));
+    CHECK(p.layers.at(0).activation.kind == OriginKind::Unknown);
+    CHECK(p.layers.at(0).activation.origin == span_of(src, "my_act"));
+}
