@@ -48,7 +48,8 @@ void to_json(nlohmann::json& j, const Trace& t) {
                        {"seconds", t.seconds},
                        {"seed", t.seed},
                        {"parameters", t.parameters},
-                       {"diverged", t.diverged}};
+                       {"diverged", t.diverged},
+                       {"notes", t.notes}};
 }
 
 void from_json(const nlohmann::json& j, Trace& t) {
@@ -75,6 +76,7 @@ void from_json(const nlohmann::json& j, Trace& t) {
     t.seed = j.value("seed", uint64_t{0});
     t.parameters = j.value("parameters", int64_t{0});
     t.diverged = j.value("diverged", false);
+    t.notes = j.value("notes", std::vector<std::string>{});
 }
 
 } // namespace faultline

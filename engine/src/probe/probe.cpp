@@ -1,0 +1,249 @@
+// The probe loop: plan, check, build, generate data, train under instruments, record.
+#include "faultline/engine/probe.h"
+
+#include "probe/data.h"
+#include "probe/losses.h"
+#include "probe/monitor.h"
+#include "probe/network.h"
+#include "probe/optimizers.h"
+#include "probe/shapes.h"
+#include "probe/task.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <sstream>
+
+namespace faultline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Validation passes run in chunks so a large validation set never needs one huge activation.
+constexpr int64_t kEvalChunk = 512;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string first_line(const std::string& s) {
+    auto nl = s.find('\n');
+    return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
+Finding probe_finding(const char* code, Fault fault, const Span& span, const std::string& message,
+                      const std::string& explanation) {
+    Finding f;
+    f.code = code;
+    f.fault = fault;
+    f.severity = Severity::Error;
+    f.confidence = 1.0;
+    f.message = message;
+    f.explanation = explanation;
+    f.range = span;
+    f.sources = {EvidenceSource::Probe};
+    return f;
+}
+
+void fail_with(ProbeResult& r, const probe::PlanProblem& problem) {
+    if (!problem.is_fault) {
+        r.trace.status = ProbeStatus::Skipped;
+        r.trace.reason = problem.message;
+        return;
+    }
+    r.trace.status = ProbeStatus::Failed;
+    r.trace.reason = problem.message;
+    r.build_findings.push_back(probe_finding(problem.code.c_str(), problem.fault, problem.span,
+                                             problem.message,
+                                             "The probe rebuilt the model layer by layer before training and "
+                                             "found that this layer cannot work with what it receives: " +
+                                                 problem.message + "."));
+}
+
+struct Evaluation {
+    double loss = 0.0;
+    double acc = 0.0;
+    torch::Tensor output;
+};
+
+Evaluation evaluate(probe::Network& net, const probe::LossSpec& spec, const probe::TaskSpec& task,
+                    const probe::Dataset& data) {
+    torch::NoGradGuard no_grad;
+    net.eval();
+    net.observer().enabled = true;
+    std::vector<torch::Tensor> outs;
+    for (int64_t start = 0; start < data.x_val.size(0); start += kEvalChunk) {
+        int64_t len = std::min(kEvalChunk, data.x_val.size(0) - start);
+        outs.push_back(net.forward(data.x_val.narrow(0, start, len)));
+    }
+    net.observer().enabled = false;
+    net.train();
+    Evaluation e;
+    e.output = torch::cat(outs, 0);
+    e.loss = probe::compute_loss(spec, e.output, data.y_val).item<double>();
+    e.acc = task.classification ? probe::accuracy(spec, e.output, data.y_val, task.labels) : 0.0;
+    return e;
+}
+
+void train(const TrainingProgram& program, const ProbeOptions& options, const std::atomic<bool>* cancel,
+           const std::function<void(const ProbeProgress&)>& progress, ProbeResult& result,
+           Clock::time_point start) {
+    Trace& trace = result.trace;
+    for (const Note& note : program.notes)
+        if (note.blocks_probe) {
+            trace.status = ProbeStatus::Skipped;
+            trace.reason = note.message;
+            return;
+        }
+    probe::NetworkPlan plan = probe::plan_network(program);
+    if (plan.problem) return fail_with(result, *plan.problem);
+    probe::TaskResult task_result = probe::resolve_task(program, plan, options);
+    if (task_result.problem) return fail_with(result, *task_result.problem);
+    const probe::TaskSpec& task = task_result.spec;
+
+    probe::LossSpec loss_spec{program.loss.name.value_or(""), program.loss.from_logits,
+                              program.loss.reduction == "sum", program.framework};
+    if (!program.loss.name.known()) {
+        trace.status = ProbeStatus::Skipped;
+        trace.reason = "the loss is unknown";
+        return;
+    }
+    if (!probe::known_loss(loss_spec.name)) {
+        trace.status = ProbeStatus::Skipped;
+        trace.reason = "loss '" + loss_spec.name + "' is not rebuilt by the probe";
+        return;
+    }
+
+    probe::Schedule schedule = probe::plan_schedule(program, task, options);
+    trace.user_epochs = schedule.user_epochs;
+    trace.epoch_scale = schedule.epoch_scale;
+    trace.batch_size = schedule.batch_size;
+    trace.train_samples = task.train_samples;
+    trace.synthetic_data = !task.literal;
+    trace.data_description = task.description;
+    trace.parameters = plan.parameters;
+    if (!schedule.note.empty()) trace.notes.push_back(schedule.note);
+
+    uint64_t need = probe::estimate_bytes(plan, schedule.batch_size, task.train_samples + task.val_samples);
+    if (need > options.memory_limit_bytes) {
+        std::ostringstream msg;
+        msg << "the model needs about " << need / (1u << 20) << " MB to train (" << plan.parameters
+            << " parameters), over the probe's limit of " << options.memory_limit_bytes / (1u << 20) << " MB";
+        probe::PlanProblem too_large{true, Fault::layer, probe::kCodeTooLarge, program.model_span, msg.str()};
+        return fail_with(result, too_large);
+    }
+
+    if (options.threads > 0) torch::set_num_threads(options.threads);
+    torch::manual_seed(options.seed);
+    probe::Network net(program, plan);
+    for (const auto& n : net.notes())
+        trace.notes.push_back(n);
+    probe::Dataset data = probe::make_dataset(program, task, options.seed);
+    std::vector<torch::Tensor> params = net.parameters();
+    probe::BuiltOptimizer built = probe::make_optimizer(program, params);
+    if (!built.optimizer) {
+        trace.status = ProbeStatus::Skipped;
+        trace.reason = built.error;
+        return;
+    }
+    torch::optim::Optimizer& opt = *built.optimizer;
+
+    // A hand-written loop that never zeroes gradients or never steps trains that way in the probe too.
+    const bool zero_grads = !program.loop.present || program.loop.zero_grad.has_value();
+    const bool steps_taken = !program.loop.present || program.loop.step.has_value();
+    if (!zero_grads) trace.notes.push_back("gradients accumulate across steps: the loop never zeroes them");
+    if (!steps_taken) trace.notes.push_back("the optimizer never steps: the loop never calls step()");
+
+    const double threshold =
+        loss_spec.from_logits || loss_spec.name == "hinge" || loss_spec.name == "squared_hinge" ? 0.0 : 0.5;
+    probe::Monitor monitor(net, task.classification, threshold, schedule.epochs);
+    at::Generator shuffle = at::detail::createCPUGenerator(options.seed + 1);
+    const int64_t rows = data.x_train.size(0);
+    const int64_t batch = std::min(schedule.batch_size, rows);
+    net.train();
+    trace.status = ProbeStatus::Ok;
+
+    for (int64_t epoch = 0; epoch < schedule.epochs; ++epoch) {
+        monitor.begin_epoch();
+        // Keras shuffles every epoch; a shortened epoch takes the first batches of the shuffle.
+        torch::Tensor order = torch::randperm(rows, shuffle);
+        int64_t epoch_steps = std::min(schedule.steps_per_epoch, schedule.total_steps - trace.steps);
+        for (int64_t step = 0; step < epoch_steps; ++step) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                trace.status = ProbeStatus::Skipped;
+                trace.reason = "cancelled";
+                monitor.finish(trace);
+                return;
+            }
+            if (seconds_since(start) > options.budget_seconds) {
+                trace.notes.push_back("stopped by the time budget after " +
+                                      std::to_string(trace.simulated_epochs) + " of " +
+                                      std::to_string(schedule.epochs) + " epochs");
+                monitor.finish(trace);
+                return;
+            }
+            int64_t begin = (step * batch) % rows;
+            int64_t len = std::min(batch, rows - begin);
+            torch::Tensor idx = order.narrow(0, begin, len);
+            torch::Tensor xb = data.x_train.index_select(0, idx);
+            torch::Tensor yb = data.y_train.index_select(0, idx);
+            if (zero_grads) opt.zero_grad();
+            torch::Tensor out = net.forward(xb);
+            torch::Tensor loss = probe::compute_loss(loss_spec, out, yb);
+            loss.backward();
+            double acc =
+                task.classification ? probe::accuracy(loss_spec, out.detach(), yb, task.labels) : 0.0;
+            if (step == epoch_steps - 1) monitor.capture_gradients();
+            if (steps_taken) opt.step();
+            monitor.record_batch(loss.item<double>(), acc);
+            ++trace.steps;
+        }
+        Evaluation eval = evaluate(net, loss_spec, task, data);
+        monitor.end_epoch(eval.loss, eval.acc, eval.output, probe::effective_lr(opt));
+        ++trace.simulated_epochs;
+        if (progress)
+            progress(ProbeProgress{epoch + 1, schedule.epochs, monitor.last("train_loss"),
+                                   monitor.last("train_acc")});
+        if (monitor.diverged()) {
+            // Once the loss is NaN every further epoch records the same; stop and say so.
+            trace.notes.push_back("diverged (NaN/Inf) in epoch " + std::to_string(epoch + 1) +
+                                  "; later epochs skipped");
+            break;
+        }
+    }
+    monitor.finish(trace);
+}
+
+} // namespace
+
+ProbeResult run_probe(const TrainingProgram& program, const ProbeOptions& options,
+                      const std::atomic<bool>* cancel,
+                      const std::function<void(const ProbeProgress&)>& progress) {
+    ProbeResult result;
+    result.trace.seed = options.seed;
+    const auto start = Clock::now();
+    auto runtime_error = [&](const std::string& what) {
+        result.trace.status = ProbeStatus::Failed;
+        result.trace.reason = first_line(what);
+        result.build_findings.push_back(
+            probe_finding(probe::kCodeRuntimeError, Fault::tensor_shape, program.model_span,
+                          "the rebuilt model fails: " + result.trace.reason,
+                          "LibTorch rejected the rebuilt model while the probe trained it: `" +
+                              result.trace.reason + "`."));
+    };
+    try {
+        train(program, options, cancel, progress, result, start);
+    } catch (const c10::Error& e) {
+        runtime_error(e.what_without_backtrace());
+    } catch (const std::invalid_argument& e) {
+        // Something the probe does not rebuild (an unknown activation name, malformed literal data).
+        result.trace.status = ProbeStatus::Skipped;
+        result.trace.reason = first_line(e.what());
+    } catch (const std::exception& e) {
+        runtime_error(e.what());
+    }
+    result.trace.seconds = seconds_since(start);
+    return result;
+}
+
+} // namespace faultline

@@ -1,0 +1,333 @@
+#include "probe/shapes.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace faultline::probe {
+
+std::string shape_text(const Shape& s) {
+    std::ostringstream out;
+    out << '(';
+    for (size_t i = 0; i < s.size(); ++i)
+        out << (i ? ", " : "") << s[i];
+    if (s.size() == 1) out << ',';
+    out << ')';
+    return out.str();
+}
+
+int64_t numel(const Shape& s) {
+    int64_t n = 1;
+    for (int64_t d : s)
+        n *= d;
+    return n;
+}
+
+namespace {
+
+double param(const Layer& l, const char* name, double fallback) {
+    auto it = l.params.find(name);
+    if (it == l.params.end()) return fallback;
+    return it->second.value_or(fallback);
+}
+
+bool has_param(const Layer& l, const char* name) {
+    auto it = l.params.find(name);
+    return it != l.params.end() && it->second.known();
+}
+
+bool is_rnn(const std::string& kind) {
+    return kind == "SimpleRNN" || kind == "LSTM" || kind == "GRU";
+}
+
+int64_t rnn_gates(const std::string& kind) {
+    return kind == "LSTM" ? 4 : kind == "GRU" ? 3 : 1;
+}
+
+// Output length of a convolution or pooling window along one axis, as TensorFlow computes it.
+int64_t window_out(int64_t n, int64_t k, int64_t stride, bool same) {
+    if (stride <= 0) stride = 1;
+    if (same) return (n + stride - 1) / stride;
+    if (n < k) return 0;
+    return (n - k) / stride + 1;
+}
+
+class Planner {
+public:
+    explicit Planner(const TrainingProgram& p) : program_(p), torch_(p.framework == Framework::PyTorch) {}
+
+    std::optional<PlanProblem> problem;
+
+    bool plan(const Layer& l, size_t index, const Shape& in, LayerPlan& out) {
+        out.layer = &l;
+        out.index = index;
+        out.in = in;
+        const std::string& k = l.kind;
+        if (k == "Dense") return dense(l, in, out);
+        if (k == "Activation" || k == "Dropout" || k == "LeakyReLU" || k == "ELU" || k == "Softmax") {
+            out.out = in;
+            return true;
+        }
+        if (k == "PReLU") {
+            out.out = in;
+            out.params = torch_ ? 1 : numel(in);
+            return true;
+        }
+        if (k == "Flatten") {
+            out.out = {numel(in)};
+            return true;
+        }
+        if (k == "Reshape") return reshape(l, in, out);
+        if (k == "Conv1D" || k == "Conv2D") return conv(l, in, out, k == "Conv1D" ? 1 : 2);
+        if (k == "MaxPooling1D" || k == "AveragePooling1D") return pool(l, in, out, 1);
+        if (k == "MaxPooling2D" || k == "AveragePooling2D") return pool(l, in, out, 2);
+        if (k == "GlobalMaxPooling1D" || k == "GlobalAveragePooling1D") return global_pool(l, in, out, 1);
+        if (k == "GlobalMaxPooling2D" || k == "GlobalAveragePooling2D") return global_pool(l, in, out, 2);
+        if (k == "BatchNormalization") {
+            if (in.empty()) return fault(l, "BatchNormalization needs at least one feature axis");
+            int64_t c = channels_first(l) ? in.front() : in.back();
+            out.out = in;
+            out.params = 2 * c;
+            return true;
+        }
+        if (k == "Embedding") return embedding(l, in, out);
+        if (is_rnn(k)) return rnn(l, in, out, 1);
+        if (k == "Bidirectional") {
+            if (l.inner.size() != 1 || !is_rnn(l.inner.front().kind))
+                return skip(l, "Bidirectional without a recurrent layer inside");
+            out.inner.emplace_back();
+            if (!rnn(l.inner.front(), in, out.inner.back(), 2)) return false;
+            out.inner.back().index = index;
+            out.out = out.inner.back().out;
+            out.params = out.inner.back().params;
+            return true;
+        }
+        if (k == "TimeDistributed") {
+            if (l.inner.size() != 1) return skip(l, "TimeDistributed without a wrapped layer");
+            if (in.size() < 2)
+                return fault(l, "TimeDistributed expects a time axis, but the input is " + shape_text(in));
+            out.inner.emplace_back();
+            Shape step(in.begin() + 1, in.end());
+            if (!plan(l.inner.front(), index, step, out.inner.back())) return false;
+            out.out = {in.front()};
+            for (int64_t d : out.inner.back().out)
+                out.out.push_back(d);
+            out.params = out.inner.back().params;
+            return true;
+        }
+        return skip(l, "layer kind '" + k + "' is not rebuilt by the probe yet");
+    }
+
+private:
+    const TrainingProgram& program_;
+    bool torch_;
+
+    bool channels_first(const Layer& l) const { return torch_ || l.channels_first; }
+
+    bool fault(const Layer& l, std::string message, Fault f = Fault::tensor_shape) {
+        problem = PlanProblem{true, f, kCodeShapeError, l.span, std::move(message)};
+        return false;
+    }
+    bool skip(const Layer& l, std::string message) {
+        problem = PlanProblem{false, Fault::layer, "", l.span, std::move(message)};
+        return false;
+    }
+
+    bool dense(const Layer& l, const Shape& in, LayerPlan& out) {
+        if (in.empty()) return fault(l, "Dense receives a scalar input; it needs a feature axis");
+        if (!l.units.known() || *l.units <= 0) return skip(l, "the number of units of this Dense is unknown");
+        if (torch_ && has_param(l, "in_features")) {
+            auto declared = static_cast<int64_t>(param(l, "in_features", 0));
+            if (declared != in.back())
+                return fault(l, "Linear declares in_features=" + std::to_string(declared) +
+                                    " but receives inputs of shape " + shape_text(in) +
+                                    " (mat1 and mat2 shapes cannot be multiplied)");
+        }
+        out.out = in;
+        out.out.back() = *l.units;
+        out.params = in.back() * *l.units + *l.units;
+        return true;
+    }
+
+    bool reshape(const Layer& l, const Shape& in, LayerPlan& out) {
+        Shape target = l.target_shape;
+        // PyTorch's x.view(-1, n) names the batch axis; Keras' Reshape never does.
+        if (torch_ && target.size() >= 2 && target.front() == -1) target.erase(target.begin());
+        if (target.empty()) return skip(l, "the target shape of this reshape is unknown");
+        int64_t known = 1, free_axis = -1;
+        for (size_t i = 0; i < target.size(); ++i) {
+            if (target[i] == -1) {
+                if (free_axis >= 0) return fault(l, "a reshape can infer only one axis (-1)");
+                free_axis = static_cast<int64_t>(i);
+            } else if (target[i] <= 0) {
+                return fault(l, "reshape to a non-positive size " + shape_text(target));
+            } else {
+                known *= target[i];
+            }
+        }
+        int64_t total = numel(in);
+        if (free_axis >= 0) {
+            if (total % known != 0)
+                return fault(l, "cannot reshape " + shape_text(in) + " into " + shape_text(l.target_shape));
+            target[static_cast<size_t>(free_axis)] = total / known;
+        } else if (known != total) {
+            return fault(l, "cannot reshape " + shape_text(in) + " (" + std::to_string(total) +
+                                " values) into " + shape_text(target));
+        }
+        out.out = target;
+        return true;
+    }
+
+    bool conv(const Layer& l, const Shape& in, LayerPlan& out, size_t dims) {
+        const char* expect =
+            dims == 1 ? (channels_first(l) ? "(channels, steps)" : "(steps, channels)")
+                      : (channels_first(l) ? "(channels, height, width)" : "(height, width, channels)");
+        if (in.size() != dims + 1)
+            return fault(l,
+                         l.kind + " expects per-sample input " + expect + " but receives " + shape_text(in));
+        if (!l.units.known() || *l.units <= 0)
+            return skip(l, "the number of filters of this convolution is unknown");
+        if (!has_param(l, "kernel_size")) return skip(l, "the kernel size of this convolution is unknown");
+        int64_t c = channels_first(l) ? in.front() : in.back();
+        if (torch_ && has_param(l, "in_channels") && static_cast<int64_t>(param(l, "in_channels", 0)) != c)
+            return fault(l, "Conv declares in_channels=" +
+                                std::to_string(static_cast<int64_t>(param(l, "in_channels", 0))) +
+                                " but receives " + std::to_string(c) + " channels");
+        auto k1 = static_cast<int64_t>(param(l, "kernel_size", 3));
+        auto k2 = static_cast<int64_t>(param(l, "kernel_size2", static_cast<double>(k1)));
+        auto s = static_cast<int64_t>(param(l, "strides", 1));
+        bool same = l.padding == "same";
+        Shape spatial = channels_first(l) ? Shape(in.begin() + 1, in.end()) : Shape(in.begin(), in.end() - 1);
+        int64_t kernel[2] = {k1, k2};
+        for (size_t i = 0; i < dims; ++i) {
+            spatial[i] = window_out(spatial[i], kernel[i], s, same);
+            if (spatial[i] <= 0)
+                return fault(l, l.kind + " with kernel " + std::to_string(kernel[i]) +
+                                    " does not fit input " + shape_text(in) + " (negative dimension size)");
+        }
+        out.out = channels_first(l) ? Shape{*l.units} : Shape{};
+        out.out.insert(out.out.end(), spatial.begin(), spatial.end());
+        if (!channels_first(l)) out.out.push_back(*l.units);
+        out.params = (dims == 2 ? k1 * k2 : k1) * c * *l.units + *l.units;
+        return true;
+    }
+
+    bool pool(const Layer& l, const Shape& in, LayerPlan& out, size_t dims) {
+        if (in.size() != dims + 1)
+            return fault(l, l.kind + " expects " + std::to_string(dims + 1) +
+                                "-D per-sample input but receives " + shape_text(in));
+        auto p = static_cast<int64_t>(param(l, "pool_size", 2));
+        auto s = static_cast<int64_t>(param(l, "strides", static_cast<double>(p)));
+        bool same = l.padding == "same";
+        out.out = in;
+        size_t first = channels_first(l) ? 1 : 0;
+        for (size_t i = first; i < first + dims; ++i) {
+            out.out[i] = window_out(in[i], p, s, same);
+            if (out.out[i] <= 0)
+                return fault(l, l.kind + " with pool size " + std::to_string(p) + " does not fit input " +
+                                    shape_text(in));
+        }
+        return true;
+    }
+
+    bool global_pool(const Layer& l, const Shape& in, LayerPlan& out, size_t dims) {
+        if (in.size() != dims + 1)
+            return fault(l, l.kind + " expects " + std::to_string(dims + 1) +
+                                "-D per-sample input but receives " + shape_text(in));
+        out.out = {channels_first(l) ? in.front() : in.back()};
+        return true;
+    }
+
+    bool embedding(const Layer& l, const Shape& in, LayerPlan& out) {
+        if (in.size() != 1)
+            return fault(l, "Embedding expects a sequence of token ids, not " + shape_text(in));
+        if (!has_param(l, "input_dim")) return skip(l, "the vocabulary size of this Embedding is unknown");
+        if (!l.units.known() || *l.units <= 0) return skip(l, "the output size of this Embedding is unknown");
+        auto vocab = static_cast<int64_t>(param(l, "input_dim", 0));
+        out.out = {in.front(), *l.units};
+        out.params = vocab * *l.units;
+        return true;
+    }
+
+    bool rnn(const Layer& l, const Shape& in, LayerPlan& out, int64_t directions) {
+        out.layer = &l;
+        out.in = in;
+        if (in.size() != 2)
+            return fault(l, l.kind + " expects per-sample input (timesteps, features) but receives " +
+                                shape_text(in));
+        if (!l.units.known() || *l.units <= 0)
+            return skip(l, "the number of units of this " + l.kind + " is unknown");
+        int64_t u = *l.units;
+        bool sequences = param(l, "return_sequences", 0) != 0;
+        out.out = sequences ? Shape{in.front(), u * directions} : Shape{u * directions};
+        out.params = directions * rnn_gates(l.kind) * (in.back() * u + u * u + 2 * u);
+        return true;
+    }
+};
+
+Shape resolve_input(const TrainingProgram& p) {
+    const Layer& first = p.layers.front();
+    if (!first.input_shape.empty()) return first.input_shape;
+    if (!p.data.input_shape.empty()) return p.data.input_shape;
+    if (!p.data.literal_x.empty() && !p.data.literal_x.front().empty())
+        return {static_cast<int64_t>(p.data.literal_x.front().size())};
+    if (first.kind == "Dense") {
+        auto it = first.params.find("in_features");
+        if (it != first.params.end() && it->second.known()) return {static_cast<int64_t>(*it->second)};
+    }
+    if (first.kind == "Embedding") {
+        auto it = first.params.find("input_length");
+        // Keras accepts any length here; the probe picks a short review-sized sequence.
+        constexpr int64_t kDefaultSequenceLength = 32;
+        return {it != first.params.end() && it->second.known() ? static_cast<int64_t>(*it->second)
+                                                               : kDefaultSequenceLength};
+    }
+    return {};
+}
+
+} // namespace
+
+NetworkPlan plan_network(const TrainingProgram& program) {
+    NetworkPlan plan;
+    if (program.layers.empty()) {
+        plan.problem = PlanProblem{false, Fault::layer, "", program.model_span, "no model was found"};
+        return plan;
+    }
+    plan.input = resolve_input(program);
+    if (plan.input.empty() ||
+        std::any_of(plan.input.begin(), plan.input.end(), [](int64_t d) { return d <= 0; })) {
+        plan.problem = PlanProblem{false, Fault::tensor_shape, "", program.model_span,
+                                   "the input shape of the model is unknown"};
+        return plan;
+    }
+    plan.token_input = program.layers.front().kind == "Embedding";
+    Planner planner(program);
+    Shape current = plan.input;
+    for (size_t i = 0; i < program.layers.size(); ++i) {
+        LayerPlan lp;
+        if (!planner.plan(program.layers[i], i, current, lp)) {
+            plan.problem = planner.problem;
+            return plan;
+        }
+        current = lp.out;
+        plan.parameters += lp.params;
+        plan.activations_per_sample += numel(lp.out);
+        plan.layers.push_back(std::move(lp));
+    }
+    return plan;
+}
+
+uint64_t estimate_bytes(const NetworkPlan& plan, int64_t batch_size, int64_t samples) {
+    constexpr uint64_t kFloat = 4;
+    constexpr uint64_t kCopiesPerParameter = 4;  // weight, gradient, two optimizer moments
+    constexpr uint64_t kCopiesPerActivation = 3; // output, its gradient, what autograd saves
+    auto p = static_cast<uint64_t>(std::max<int64_t>(plan.parameters, 0));
+    auto a = static_cast<uint64_t>(std::max<int64_t>(plan.activations_per_sample, 0));
+    auto b = static_cast<uint64_t>(std::max<int64_t>(batch_size, 1));
+    auto n = static_cast<uint64_t>(std::max<int64_t>(samples, 0));
+    // Evaluation passes run on up to 512 rows at a time without gradients.
+    uint64_t eval_rows = std::max<uint64_t>(b, 512);
+    return kFloat * (kCopiesPerParameter * p + kCopiesPerActivation * a * b + a * eval_rows +
+                     n * static_cast<uint64_t>(numel(plan.input)));
+}
+
+} // namespace faultline::probe

@@ -1,0 +1,251 @@
+#include "probe/task.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace faultline::probe {
+namespace {
+
+bool in(const std::string& s, std::initializer_list<const char*> names) {
+    return std::any_of(names.begin(), names.end(), [&](const char* n) { return s == n; });
+}
+
+std::optional<int64_t> dataset_classes(const std::string& source) {
+    if (in(source, {"mnist", "fashion_mnist", "cifar10"})) return 10;
+    if (source == "cifar100") return 100;
+    if (source == "imdb") return 2;
+    if (source == "reuters") return 46;
+    return std::nullopt;
+}
+
+std::optional<int64_t> dataset_rows(const std::string& source) {
+    if (in(source, {"mnist", "fashion_mnist"})) return 60000;
+    if (in(source, {"cifar10", "cifar100"})) return 50000;
+    if (source == "imdb") return 25000;
+    if (source == "reuters") return 8982;
+    if (source == "boston_housing") return 404;
+    return std::nullopt;
+}
+
+// The layer whose width the labels must match: the last one that sets a width.
+const Layer* output_layer(const TrainingProgram& p) {
+    for (auto it = p.layers.rbegin(); it != p.layers.rend(); ++it)
+        if (it->units.known()) return &*it;
+    return p.layers.empty() ? nullptr : &p.layers.back();
+}
+
+PlanProblem target_fault(const TrainingProgram& p, Fault fault, std::string message) {
+    const Layer* out = output_layer(p);
+    PlanProblem problem{true, fault, kCodeTargetMismatch, out ? out->span : p.model_span, std::move(message)};
+    return problem;
+}
+
+std::string format_range(double lo, double hi) {
+    std::ostringstream out;
+    out << lo << ".." << hi;
+    return out.str();
+}
+
+} // namespace
+
+std::optional<double> default_learning_rate(Framework fw, const std::string& opt) {
+    bool tfkeras = fw == Framework::TfKeras;
+    bool torch = fw == Framework::PyTorch;
+    if (opt == "sgd") return 0.01;
+    if (opt == "adam" || opt == "adamw") return 0.001;
+    if (opt == "rmsprop") return torch ? 0.01 : 0.001;
+    if (opt == "adagrad") return tfkeras ? 0.001 : 0.01;
+    if (opt == "adadelta") return tfkeras ? 0.001 : 1.0;
+    if (opt == "adamax" || opt == "nadam") return tfkeras ? 0.001 : 0.002;
+    return std::nullopt;
+}
+
+TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const ProbeOptions& options) {
+    TaskResult result;
+    TaskSpec& t = result.spec;
+    const Data& d = p.data;
+    const std::string loss = p.loss.name.value_or("");
+    const std::string source = d.source.value_or("unknown");
+    const Shape& out = plan.output();
+    const int64_t width = out.empty() ? 1 : out.back();
+    const bool labels_known = d.labels != LabelFormat::Unknown;
+    const bool keras = p.framework != Framework::PyTorch;
+
+    t.input = plan.input;
+    t.tokens = plan.token_input;
+    if (t.tokens) {
+        auto it = p.layers.front().params.find("input_dim");
+        t.vocabulary =
+            it != p.layers.front().params.end() ? static_cast<int64_t>(it->second.value_or(1000)) : 1000;
+    }
+
+    // Problem type and label format: the script's labels when the parser saw them, else what the loss
+    // expects.
+    LabelFormat labels = d.labels;
+    std::optional<int64_t> classes =
+        d.num_classes.known() ? std::optional<int64_t>(*d.num_classes) : dataset_classes(source);
+    if (!labels_known) {
+        if (loss == "categorical_crossentropy" || loss == "categorical_hinge")
+            labels = LabelFormat::OneHot;
+        else if (loss == "sparse_categorical_crossentropy" || loss == "nll")
+            labels = LabelFormat::Integer;
+        else if (loss == "binary_crossentropy" || loss == "hinge" || loss == "squared_hinge")
+            labels = width > 1 ? LabelFormat::OneHot : LabelFormat::Binary;
+        else if (classes)
+            labels = *classes > 2 || width > 1 ? LabelFormat::OneHot : LabelFormat::Binary;
+        else
+            labels = LabelFormat::Real;
+    }
+    t.labels = labels;
+    t.classification = labels != LabelFormat::Real;
+    if (t.classification) {
+        if (labels == LabelFormat::Binary)
+            t.classes = 2;
+        else if (labels_known && classes)
+            t.classes = *classes;
+        else
+            t.classes = width > 1 ? width : classes.value_or(2);
+        t.classes = std::max<int64_t>(t.classes, 2);
+    }
+    t.target_width = labels == LabelFormat::OneHot ? t.classes : labels == LabelFormat::Real ? width : 1;
+
+    // Targets that cannot meet the output layer: Keras checks these in fit() and raises.
+    if (labels_known && keras) {
+        bool sparse = loss == "sparse_categorical_crossentropy";
+        if (labels == LabelFormat::Integer && loss == "categorical_crossentropy")
+            result.problem =
+                target_fault(p, Fault::loss,
+                             "categorical_crossentropy expects one-hot targets but the labels are "
+                             "integer class ids (use sparse_categorical_crossentropy or "
+                             "to_categorical)");
+        else if (labels == LabelFormat::OneHot && !sparse && t.classes != width)
+            result.problem = target_fault(p, Fault::tensor_shape,
+                                          "the output layer has " + std::to_string(width) +
+                                              " units but the one-hot labels have " +
+                                              std::to_string(t.classes) + " columns");
+        else if ((labels == LabelFormat::Binary || (labels == LabelFormat::Integer && !sparse)) &&
+                 width != 1 && loss != "")
+            result.problem = target_fault(p, Fault::tensor_shape,
+                                          "the output layer has " + std::to_string(width) +
+                                              " units but each label is a single value");
+    }
+    if (labels_known && labels == LabelFormat::Integer &&
+        (loss == "sparse_categorical_crossentropy" || loss == "nll" || !keras) && t.classes > width)
+        result.problem =
+            target_fault(p, Fault::tensor_shape,
+                         "the labels run up to class " + std::to_string(t.classes - 1) +
+                             " but the output layer has only " + std::to_string(width) + " units");
+    if (result.problem) return result;
+
+    // Value range fed to the network.
+    t.image = d.is_image || (t.input.size() == 3 && !t.tokens);
+    t.channels_first = p.framework == Framework::PyTorch;
+    bool scaled_known = d.scaled.known();
+    bool scaled = d.scaled.value_or(true);
+    if (d.input_min.known() && d.input_max.known() && *d.input_max > *d.input_min) {
+        t.input_min = *d.input_min;
+        t.input_max = *d.input_max;
+    } else if (t.image) {
+        t.input_min = 0.0;
+        t.input_max = scaled ? 1.0 : 255.0;
+    } else if (scaled_known && !scaled) {
+        // Raw table columns: positive, on scales from 1 to 100 (the data generator varies them per feature).
+        t.input_min = 0.0;
+        t.input_max = 100.0;
+        t.raw_columns = true;
+    } else {
+        t.standardized = true;
+    }
+    if (source == "boston_housing") {
+        t.target_mean = 22.5;
+        t.target_std = 9.2;
+    }
+
+    // Samples.
+    t.literal = !d.literal_x.empty() && d.literal_x.size() == d.literal_y.size();
+    if (t.literal) {
+        t.user_samples = static_cast<int64_t>(d.literal_x.size());
+        t.train_samples = t.user_samples;
+        t.val_samples = t.user_samples;
+    } else {
+        t.user_samples = d.num_samples.known() ? *d.num_samples : dataset_rows(source).value_or(1000);
+        double kept = d.validation_split > 0.0 && d.validation_split < 1.0 ? 1.0 - d.validation_split : 1.0;
+        int64_t rows = std::max<int64_t>(
+            1, static_cast<int64_t>(std::floor(static_cast<double>(t.user_samples) * kept)));
+        t.train_samples = std::min(rows, std::max<int64_t>(options.max_train_samples, 1));
+        t.val_samples = std::clamp<int64_t>(t.train_samples / 4, 64, 500);
+    }
+
+    std::ostringstream desc;
+    desc << (t.literal ? "literal " : "synthetic ");
+    if (t.classification)
+        desc << t.classes << "-class ";
+    else
+        desc << "regression ";
+    desc << (t.tokens ? "token sequences " : t.image ? "images " : "features ");
+    for (size_t i = 0; i < t.input.size(); ++i)
+        desc << (i ? "x" : "") << t.input[i];
+    if (!t.literal) {
+        if (t.tokens)
+            desc << ", vocabulary " << t.vocabulary;
+        else if (t.standardized)
+            desc << ", standardized values";
+        else
+            desc << ", values " << format_range(t.input_min, t.input_max);
+        desc << ", labels " << to_string(t.labels);
+    }
+    t.description = desc.str();
+    return result;
+}
+
+Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const ProbeOptions& options) {
+    Schedule s;
+    const int64_t max_steps = std::max<int64_t>(options.max_steps, 1);
+    const int64_t max_epochs = std::max<int64_t>(options.max_epochs, 1);
+    // Fewer batches than this and a simulated "epoch" says little about an epoch.
+    constexpr int64_t kMinStepsPerEpoch = 8;
+
+    s.train_samples = std::max<int64_t>(task.train_samples, 1);
+    int64_t default_batch = p.framework == Framework::PyTorch && !p.batch_size.known() ? 1 : 32;
+    s.batch_size = std::clamp<int64_t>(p.batch_size.value_or(default_batch), 1, s.train_samples);
+    const int64_t full = (s.train_samples + s.batch_size - 1) / s.batch_size;
+
+    const bool by_steps = p.steps.known() && !p.epochs.known();
+    if (by_steps) {
+        int64_t user_steps = std::max<int64_t>(*p.steps, 1);
+        s.total_steps = std::min(user_steps, max_steps);
+        s.user_epochs = (user_steps + full - 1) / full;
+        s.epochs = std::clamp<int64_t>((s.total_steps + full - 1) / full, 1, max_epochs);
+        s.steps_per_epoch = (s.total_steps + s.epochs - 1) / s.epochs;
+        s.epoch_scale = static_cast<double>(user_steps) / static_cast<double>(s.total_steps);
+        if (user_steps > s.total_steps)
+            s.note = "the script's " + std::to_string(user_steps) + " steps are compressed to " +
+                     std::to_string(s.total_steps);
+        return s;
+    }
+
+    s.user_epochs = std::max<int64_t>(p.epochs.value_or(p.framework == Framework::PyTorch ? 10 : 1), 1);
+    s.epochs = std::min(s.user_epochs, max_epochs);
+    s.steps_per_epoch = full;
+    if (s.epochs * full > max_steps) {
+        // Shorten epochs first (each becomes a window over the data), so the number of epochs, and with it a
+        // too-few-epochs fault, survives; only then fold epochs together.
+        s.steps_per_epoch = std::max<int64_t>(std::min<int64_t>(full, max_steps / s.epochs), 1);
+        if (s.steps_per_epoch < std::min(kMinStepsPerEpoch, full)) {
+            s.steps_per_epoch = std::min(kMinStepsPerEpoch, full);
+            s.epochs = std::max<int64_t>(max_steps / s.steps_per_epoch, 1);
+        }
+        s.note = "each simulated epoch runs " + std::to_string(s.steps_per_epoch) + " of " +
+                 std::to_string(full) + " batches";
+    }
+    s.total_steps = s.epochs * s.steps_per_epoch;
+    s.epoch_scale = static_cast<double>(s.user_epochs) / static_cast<double>(s.epochs);
+    if (s.epochs < s.user_epochs) {
+        if (!s.note.empty()) s.note += "; ";
+        s.note += std::to_string(s.user_epochs) + " epochs simulated as " + std::to_string(s.epochs);
+    }
+    return s;
+}
+
+} // namespace faultline::probe
