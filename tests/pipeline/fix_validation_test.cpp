@@ -32,13 +32,12 @@ struct Validated {
 };
 
 std::string describe(const std::vector<Finding>& findings) {
-    std::string s;
+    std::ostringstream s;
     for (const auto& f : findings)
         for (const auto& fix : f.fixes)
-            s += "[" + std::string(to_string(f.fault)) + "] " + fix.title +
-                 (fix.validated ? " VALIDATED " : " ") + fix.effect + (fix.preferred ? " (preferred)" : "") +
-                 "\n";
-    return s;
+            s << "[" << to_string(f.fault) << "] " << fix.title << (fix.validated ? " VALIDATED " : " ")
+              << fix.effect << (fix.preferred ? " (preferred)" : "") << "\n";
+    return s.str();
 }
 
 // One finding per fault type given, as the diagnosis would report them (without fixes of its own).
