@@ -129,18 +129,21 @@ local function line_of(pattern)
 end
 
 local softmax_line = line_of("Dense(1, activation='softmax')")
-local flagged = false
+local flagged
 for _, d in ipairs(initial) do
-  flagged = flagged or (d.lnum <= softmax_line and softmax_line <= d.end_lnum)
+  if d.lnum <= softmax_line and softmax_line <= d.end_lnum then
+    flagged = flagged or d
+  end
 end
 if not flagged then
   finish(false, 'the softmax on the single output unit (line ' .. softmax_line + 1 .. ') is not flagged')
 end
 
--- Hover on the flagged statement explains the finding.
+-- Hover where the squiggle starts explains the finding. Columns here are bytes; the fixture is ASCII, so
+-- they equal the UTF-16 columns the request needs.
 local hover_params = {
   textDocument = { uri = vim.uri_from_bufnr(bufnr) },
-  position = { line = softmax_line, character = 11 },
+  position = { line = flagged.lnum, character = flagged.col },
 }
 local hover = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', hover_params, 5000) or {}
 local hover_text = ''
