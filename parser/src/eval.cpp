@@ -167,7 +167,7 @@ Val Evaluator::eval_binding(const Binding& b, int depth) const {
         break;
     }
     case Binding::Kind::Param:
-        v = null(b.value) ? Val::unknown("function parameter without a default") : eval(b.value, depth + 1);
+        v = eval_param(b, depth);
         break;
     case Binding::Kind::Def:
         v.kind = Val::Kind::Object;
@@ -186,6 +186,31 @@ Val Evaluator::eval_binding(const Binding& b, int depth) const {
     }
     if (overrides_.empty()) cache_.emplace(&b, v);
     return v;
+}
+
+Val Evaluator::eval_param(const Binding& b, int depth) const {
+    // A function called once in the script: the parameter is what that call passes.
+    std::string_view fname = text(src_, field(b.func, "name"));
+    TSNode only{};
+    int calls = 0;
+    for (const CallSite& c : scope_.calls()) {
+        if (c.callee != fname) continue;
+        only = c.call;
+        ++calls;
+    }
+    if (calls == 1) {
+        int position = 0;
+        for (TSNode p : named_children(field(b.func, "parameters"))) {
+            if (ts_node_eq(p, b.stmt)) break;
+            ++position;
+        }
+        Args args = call_args(src_, only);
+        TSNode given = arg(args, position, {text(src_, b.target)});
+        if (!null(given)) return eval(given, depth + 1);
+    }
+    if (!null(b.value)) return eval(b.value, depth + 1);
+    return Val::unknown(calls == 0 ? "parameter of a function that is never called"
+                                   : "parameter of a function called several times");
 }
 
 Val Evaluator::eval_binary(TSNode expr, int depth) const {
@@ -356,7 +381,19 @@ Val Evaluator::inline_call(TSNode call, TSNode def, int depth) const {
 }
 
 std::string Evaluator::callee(TSNode call) const {
-    return scope_.qualify(dotted(src_, field(call, "function")));
+    std::string name = dotted(src_, field(call, "function"));
+    // `slim = tf.contrib.slim` ... `slim.conv2d(...)`: a module alias made by assignment.
+    for (int hops = 0; hops < 8 && !name.empty(); ++hops) {
+        auto dot = name.find('.');
+        if (dot == std::string::npos) break;
+        const Binding* b = scope_.lookup(name.substr(0, dot), ts_node_start_byte(call),
+                                         enclosing(call, "function_definition"));
+        if (!b || b->kind != Binding::Kind::Assign || !b->path.empty()) break;
+        std::string alias = dotted(src_, b->value);
+        if (alias.empty()) break;
+        name = alias + name.substr(dot);
+    }
+    return scope_.qualify(name);
 }
 
 TSNode Evaluator::object_of(TSNode expr, std::vector<Span>* uses) const {

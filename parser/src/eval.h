@@ -35,6 +35,7 @@ private:
     // generated.cpp: numpy ranges and element-wise functions, sklearn datasets and generators.
     std::optional<Val> eval_generated(TSNode call, const std::string& full, int depth) const;
     Val eval_binary(TSNode expr, int depth) const;
+    Val eval_param(const Binding& b, int depth) const;
     // The value a call of a function defined in the script returns, with its parameters bound to the
     // arguments.
     Val inline_call(TSNode call, TSNode def, int depth) const;
@@ -54,6 +55,9 @@ public:
     // Forces `b` to evaluate to `v` until cleared; evaluation results are not cached meanwhile.
     void override_binding(const Binding* b, Val v) const { overrides_[b] = std::move(v); }
     void clear_overrides() const { overrides_.clear(); }
+    using Overrides = std::unordered_map<const Binding*, Val>;
+    const Overrides& overrides() const { return overrides_; }
+    void set_overrides(Overrides o) const { overrides_ = std::move(o); }
 };
 
 // Helpers shared by the evaluators.
