@@ -9,7 +9,9 @@ if(FAULTLINE_NPM)
   add_test(NAME editors:vscode_ci
            COMMAND ${CMAKE_COMMAND} -DNPM=${FAULTLINE_NPM} -DDIR=${PROJECT_SOURCE_DIR}/editors/vscode
                    -P ${CMAKE_CURRENT_LIST_DIR}/vscode_ci.cmake)
-  set_tests_properties(editors:vscode_ci PROPERTIES TIMEOUT 300 LABELS editors)
+  # With FAULTLINE_BINARY the bundle tests also start the real server through the extension.
+  set_tests_properties(editors:vscode_ci PROPERTIES TIMEOUT 300 LABELS editors
+                       ENVIRONMENT "FAULTLINE_BINARY=$<TARGET_FILE:faultline>")
 else()
   message(STATUS "npm not found: the VS Code extension test is not registered")
 endif()

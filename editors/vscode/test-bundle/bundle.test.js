@@ -161,3 +161,21 @@ test('a server that keeps crashing is restarted 5 times, then the user is told',
   assert.equal(starts, 6, 'one start and five restarts');
   await extension.deactivate();
 });
+
+// The real server, when the build gives one (ctest sets FAULTLINE_BINARY): it must accept the initialize
+// request of vscode-languageclient 9 with the extension's initializationOptions, and answer the palette's
+// executeCommand. The stub opens no documents, so the trace of an unknown document is null, and the
+// extension says there is none.
+const realServer = process.env.FAULTLINE_BINARY;
+test('the real `faultline lsp` starts from the extension and answers Show probe trace', { skip: realServer ? false : 'FAULTLINE_BINARY not set' }, async () => {
+  const activeTextEditor = { document: { languageId: 'python', uri: { toString: () => 'file:///tmp/not-opened.py', scheme: 'file', fsPath: '/tmp/not-opened.py' } } };
+  const extension = load({ settings: { path: realServer, 'trace.server': 'messages', 'probe.enabled': false }, activeTextEditor });
+  await extension.activate(context());
+  assert.deepEqual(errors(), []);
+  await waitFor('the initialize reply in the trace', () => stub.events.some((e) => e.kind === 'log' && /Received response 'initialize/.test(e.line)));
+  const showTrace = stub.commands.get('faultline.editor.showTrace');
+  await showTrace();
+  await waitFor('the no-trace message', () => stub.events.find((e) => e.kind === 'info' && /no probe has run on this document yet/.test(e.message)));
+  assert.deepEqual(errors(), []);
+  await extension.deactivate();
+});

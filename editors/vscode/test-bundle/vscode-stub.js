@@ -19,8 +19,9 @@ function withInert(object, name) {
   return new Proxy(object, { get: (target, prop) => (prop in target ? target[prop] : inert(`${name}.${String(prop)}`)) });
 }
 
-function createStub({ settings = {}, userPath, isTrusted = true, answer } = {}) {
+function createStub({ settings = {}, userPath, isTrusted = true, answer, activeTextEditor } = {}) {
   const events = [];
+  const commands = new Map();
   const listeners = { configuration: [] };
   const disposable = () => ({ dispose() {} });
   const configuration = {
@@ -32,7 +33,18 @@ function createStub({ settings = {}, userPath, isTrusted = true, answer } = {}) 
       version: '1.82.0',
       window: withInert(
         {
-          createOutputChannel: () => ({ appendLine: (line) => events.push({ kind: 'log', line }), show() {}, dispose() {} }),
+          createOutputChannel: () =>
+            withInert(
+              {
+                append: (text) => events.push({ kind: 'log', line: text }),
+                appendLine: (line) => events.push({ kind: 'log', line }),
+                show() {},
+                dispose() {},
+              },
+              'outputChannel',
+            ),
+          activeTextEditor,
+          showInformationMessage: async (message) => events.push({ kind: 'info', message }),
           showErrorMessage: async (message, ...actions) => {
             events.push({ kind: 'error', message, actions });
             return answer ? answer(message, actions) : undefined;
@@ -57,8 +69,9 @@ function createStub({ settings = {}, userPath, isTrusted = true, answer } = {}) 
       ),
       commands: withInert(
         {
-          registerCommand: (id) => {
+          registerCommand: (id, handler) => {
             events.push({ kind: 'command', id });
+            commands.set(id, handler);
             return disposable();
           },
           executeCommand: async (id, ...args) => events.push({ kind: 'execute', id, args }),
@@ -70,7 +83,7 @@ function createStub({ settings = {}, userPath, isTrusted = true, answer } = {}) 
   );
   const changeConfiguration = (section) =>
     Promise.all(listeners.configuration.map((l) => l({ affectsConfiguration: (s) => section === s || section.startsWith(`${s}.`) })));
-  return { vscode, events, settings, changeConfiguration };
+  return { vscode, events, commands, settings, changeConfiguration };
 }
 
 module.exports = { createStub };
