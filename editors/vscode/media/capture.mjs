@@ -247,7 +247,7 @@ function render(capture) {
       const actions = (capture.actions ?? [])
         .map((a) => `<div class="action${a.isPreferred ? ' preferred' : ''}"><span class="bulb">◆</span> ${escapeHtml(a.title)}${a.isPreferred ? ' <span class="pref">preferred</span>' : ''}</div>`)
         .join('');
-      return `${row.replace('</div>', '')}<div class="popups" style="left:calc(52px + ${indent}ch)"><div class="hover">${markdownToHtml(hoverMarkdown(capture.hover))}</div>${actions ? `<div class="menu"><div class="menu-title">Quick Fix</div>${actions}</div>` : ''}</div></div>`;
+      return `${row.replace('</div>', '')}<div class="popups" style="left:min(calc(52px + ${indent}ch), 300px)"><div class="hover">${markdownToHtml(hoverMarkdown(capture.hover))}</div>${actions ? `<div class="menu"><div class="menu-title">Quick Fix</div>${actions}</div>` : ''}</div></div>`;
     })
     .join('\n');
   const severityName = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
@@ -258,17 +258,17 @@ function render(capture) {
     })
     .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><style>
-body{margin:0;background:#1e1e1e;color:#d4d4d4;font:13px/1.5 "DejaVu Sans Mono",monospace;width:1100px}
+body{margin:0;background:#1e1e1e;color:#d4d4d4;font:13px/1.5 "DejaVu Sans Mono",monospace;width:1200px}
 .tab{background:#252526;color:#fff;padding:7px 16px;font-family:"DejaVu Sans",sans-serif;font-size:12px;border-bottom:1px solid #333}
 .editor{padding:8px 0}.row{white-space:pre;height:19.5px}.row.focus{background:#2a2d2e}
 .ln{display:inline-block;width:40px;text-align:right;color:#858585;margin-right:12px}
 .kw{color:#c586c0}.st{color:#ce9178}.nu{color:#b5cea8}.cm{color:#6a9955}.fn{color:#dcdcaa}
 .sq{text-decoration:underline wavy;text-underline-offset:3px}.sq.sev1{text-decoration-color:#f14c4c}.sq.sev2{text-decoration-color:#cca700}.sq.sev3,.sq.sev4{text-decoration-color:#3794ff}
-.row.focus{position:relative}.popups{position:absolute;top:21px;z-index:2;display:flex;gap:10px;align-items:flex-start;white-space:normal}.editor{padding-bottom:200px}.bulb{color:#ffcc00;margin-right:4px}
-.hover{background:#252526;border:1px solid #454545;padding:6px 12px;max-width:560px;font-family:"DejaVu Sans",sans-serif;font-size:12.5px;white-space:normal;box-shadow:0 2px 8px #000a}
+.row.focus{position:relative}.popups{position:absolute;top:21px;z-index:2;display:flex;gap:10px;align-items:flex-start;white-space:normal}.editor{padding-bottom:340px}.bulb{color:#ffcc00;margin-right:4px}
+.hover{background:#252526;border:1px solid #454545;padding:6px 12px;width:540px;font-family:"DejaVu Sans",sans-serif;font-size:12.5px;white-space:normal;box-shadow:0 2px 8px #000a}
 .hover p{margin:4px 0}.hover h4{margin:4px 0;font-size:13px}.hover ul{margin:2px 0;padding-left:18px}.hover hr{border:0;border-top:1px solid #454545}
 .hover code,.hover pre{font-family:"DejaVu Sans Mono",monospace;font-size:12px;background:#1e1e1e;padding:0 3px}.hover pre{padding:4px 6px;white-space:pre}
-.menu{background:#252526;border:1px solid #454545;font-family:"DejaVu Sans",sans-serif;font-size:12.5px;min-width:260px;box-shadow:0 2px 8px #000a}
+.menu{background:#252526;border:1px solid #454545;font-family:"DejaVu Sans",sans-serif;font-size:12.5px;width:320px;box-shadow:0 2px 8px #000a}
 .menu-title{color:#858585;padding:4px 10px;border-bottom:1px solid #333}.action{padding:3px 10px}.action.preferred{background:#04395e}
 .pref{color:#9cdcfe;font-size:11px;margin-left:6px}
 .panel{border-top:1px solid #444;background:#1e1e1e;padding:6px 16px;font-family:"DejaVu Sans",sans-serif;font-size:12.5px}
@@ -292,13 +292,13 @@ const pngPath = path.join(args.out, 'screenshot.png');
 fs.writeFileSync(jsonPath, `${JSON.stringify(capture, null, 2)}\n`);
 fs.writeFileSync(htmlPath, render(capture));
 // The page's height: tab, code lines (19.5 px), room below for the hover, the problems panel and the footer.
-const height = Math.ceil(33 + 16 + capture.text.replace(/\n$/, '').split('\n').length * 19.5 + 200 + 36 + capture.diagnostics.length * 20 + 40);
+const height = Math.ceil(33 + 16 + capture.text.replace(/\n$/, '').split('\n').length * 19.5 + 340 + 36 + capture.diagnostics.length * 20 + 40);
 execFileSync(args.chromium, [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
   '--hide-scrollbars',
-  `--window-size=1100,${height}`,
+  `--window-size=1200,${height}`,
   `--screenshot=${path.resolve(pngPath)}`,
   pathToFileURL(path.resolve(htmlPath)).href,
 ], { stdio: 'inherit' });
