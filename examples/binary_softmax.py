@@ -1,5 +1,5 @@
 # A binary classifier whose last layer can never learn: softmax over a single unit always outputs 1.0.
-# faultline flags the activation on line 17 (and explains why the loss stays flat).
+# faultline flags the activation on line 16 (and explains why the loss stays flat).
 import numpy as np
 from keras.models import Sequential
 from keras.layers import Dense

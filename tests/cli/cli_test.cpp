@@ -79,8 +79,8 @@ TEST_CASE("check --format json follows the version 1 contract") {
         double c = d["data"]["confidence"].get<double>();
         CHECK(c >= 0.0);
         CHECK(c <= 1.0);
-        // The example's last layer (0-based line 16) sets softmax on one unit.
-        if (d["data"]["fault"] == "act" && d["range"]["start"]["line"] == 16) act_on_last_layer = true;
+        // The example's last layer (0-based line 15) sets softmax on one unit.
+        if (d["data"]["fault"] == "act" && d["range"]["start"]["line"] == 15) act_on_last_layer = true;
     }
     CHECK(act_on_last_layer);
 }
@@ -104,7 +104,7 @@ TEST_CASE("check --format sarif is SARIF 2.1.0 with 1-based regions") {
 TEST_CASE("check text output names file, line and rule") {
     auto r = run("check --no-probe " + example("binary_softmax.py"));
     CHECK(r.exit_code == 1);
-    CHECK(r.out.find("binary_softmax.py:17:") != std::string::npos);
+    CHECK(r.out.find("binary_softmax.py:16:") != std::string::npos);
 }
 
 TEST_CASE("check --fix --diff prints a unified diff and leaves the file alone") {
