@@ -229,7 +229,10 @@ std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed
         const int faults = r < 0.67 ? 1 : (r < 0.9 ? 2 : 3);
         int applied = 0;
         for (int tries = 0; applied < faults && tries < 12; ++tries) {
-            const Operator op = ops[std::uniform_int_distribution<size_t>(0, ops.size() - 1)(rng)];
+            Operator op = ops[std::uniform_int_distribution<size_t>(0, ops.size() - 1)(rng)];
+            // Missing scaling applies to few bases (raw pixels or prices): seed it more often where it can
+            // be.
+            if (tries == 0 && uniform(rng, 0, 1) < 0.2) op = Operator::DropScaling;
             if (std::find(m.seeded.begin(), m.seeded.end(), fault_of(op)) != m.seeded.end()) continue;
             if (apply(op, m, rng)) ++applied;
         }

@@ -33,9 +33,10 @@ struct FeatureDef {
 // The per-epoch monitor series of the probe (trace.h), in a fixed order.
 const std::vector<std::string>& series_names() {
     static const std::vector<std::string> names = {
-        "train_loss", "train_acc",       "val_loss",      "val_acc",     "grad_norm_first", "grad_norm_last",
-        "grad_ratio", "zero_grad_share", "weight_change", "weight_norm", "weight_max",      "weight_mean",
-        "weight_std", "saturated_share", "nan_count",     "lr_effective"};
+        "train_loss",     "train_acc",        "val_loss",        "val_acc",         "grad_norm_first",
+        "grad_norm_last", "grad_ratio",       "zero_grad_share", "weight_change",   "weight_norm",
+        "weight_max",     "weight_mean",      "weight_std",      "saturated_share", "nan_count",
+        "lr_effective",   "cons_mean_weight", "cons_std_weight", "majority_share",  "output_std"};
     return names;
 }
 
@@ -43,7 +44,8 @@ const std::vector<std::string>& flag_names() {
     static const std::vector<std::string> names = {
         "nan_loss",           "nan_weight",       "nan_grad",         "exploding_grad", "vanishing_grad",
         "dying_relu",         "saturated",        "unchanged_weight", "large_weight",   "loss_not_decreasing",
-        "acc_not_increasing", "oscillating_loss", "constant_output"};
+        "acc_not_increasing", "oscillating_loss", "constant_output",  "not_converge",   "slow_convergence",
+        "test_not_well",      "test_turn_bad",    "cons_mean_weight", "cons_std_weight"};
     return names;
 }
 

@@ -178,7 +178,10 @@ Dataset load_dataset(const std::string& corpus_file) {
     while (std::getline(in, text)) {
         auto j = json::parse(text, nullptr, false);
         if (!j.is_object() || !j.contains("id")) continue;
-        lines[j["id"].get<std::string>()] = std::move(j);
+        // The id first: json's assignment takes its argument by value, which would empty `j` before the key
+        // is read.
+        const std::string id = j["id"].get<std::string>();
+        lines[id] = std::move(j);
     }
     const auto& faults = diagnosed_faults();
     auto outcomes = [](const json& line) {
