@@ -1,104 +1,23 @@
 -- Headless Neovim (Debian's 0.7.2 in CI) against the real server, through editors/nvim as a user loads it:
---   nvim --headless --clean -u NONE FIXTURE.py -c 'luafile tests/editors/nvim_code_action.lua'
+--   nvim --headless --clean -u NONE -n -i NONE FIXTURE.py -c 'luafile tests/editors/nvim_code_action.lua'
 -- Environment: FAULTLINE_BINARY (the server), FAULTLINE_SOURCE_DIR (the checkout), FAULTLINE_EXPECTED (the
 -- fixture's text after all fixes). Waits for faultline's diagnostics, hovers the flagged statement, applies
 -- the preferred quick fix of each diagnostic through vim.lsp.buf.code_action() until none is left, then
 -- compares the buffer with the expected text. Exit status 0 means pass.
 
-local function log(message)
-  io.stderr:write('[nvim-test] ' .. message .. '\n')
+local S = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/nvim_session.lua')
+local log, finish = S.log, S.finish
+local faultline_diagnostics = function()
+  return S.diagnostics(vim.api.nvim_get_current_buf())
 end
+local describe = S.describe
 
-local function finish(ok, message)
-  log((ok and 'PASS: ' or 'FAIL: ') .. message)
-  for _, client in pairs(vim.lsp.get_active_clients()) do
-    client.stop()
-  end
-  vim.wait(2000, function()
-    return #vim.lsp.get_active_clients() == 0
-  end, 50)
-  vim.cmd(ok and 'qall!' or 'cquit! 1')
-end
-
-local function env(name)
-  local value = os.getenv(name)
-  if value == nil or value == '' then
-    finish(false, name .. ' is not set')
-  end
-  return value
-end
-
-local binary = env('FAULTLINE_BINARY')
-local source_dir = env('FAULTLINE_SOURCE_DIR')
-local expected_path = env('FAULTLINE_EXPECTED')
-local bufnr = vim.api.nvim_get_current_buf()
-if vim.api.nvim_buf_get_name(bufnr) == '' then
-  finish(false, 'open the fixture as the file argument')
-end
-
--- Count every publish so that "the diagnostics changed after my edit" can be told from stale state.
-local publishes = 0
-local default_publish = vim.lsp.handlers['textDocument/publishDiagnostics']
-vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx, config)
-  publishes = publishes + 1
-  return default_publish(err, result, ctx, config)
-end
-
-local notifications = {}
-vim.notify = function(message, level)
-  table.insert(notifications, message)
-  log('notify(' .. tostring(level) .. '): ' .. tostring(message))
-end
-
--- As a user would: the plugin folder on the runtimepath, then setup(). The probe is off so that only the
--- static checks answer, which makes the expected fixes deterministic and the test fast.
-vim.opt.runtimepath:prepend(source_dir .. '/editors/nvim')
-require('faultline').setup({
-  cmd = { binary, 'lsp' },
-  settings = { probe = { enabled = false } },
-})
--- -u NONE leaves filetype detection off; a user's config has it on.
-vim.cmd('filetype on')
-vim.cmd('filetype detect')
-if vim.bo[bufnr].filetype ~= 'python' then
-  finish(false, 'filetype is ' .. vim.bo[bufnr].filetype .. ', not python')
-end
-
-local function faultline_client()
-  for _, client in pairs(vim.lsp.buf_get_clients(bufnr)) do
-    if client.name == 'faultline' then
-      return client
-    end
-  end
-  return nil
-end
-
-if not vim.wait(10000, function()
-  local client = faultline_client()
-  return client ~= nil and client.initialized == true
-end, 50) then
-  finish(false, 'the faultline client did not attach and initialize within 10 s')
-end
+local binary = S.env('FAULTLINE_BINARY')
+local expected_path = S.env('FAULTLINE_EXPECTED')
+-- The probe is off so that only the static checks answer, which makes the expected fixes deterministic and
+-- the test fast.
+local bufnr = S.start({ cmd = { binary, 'lsp' }, settings = { probe = { enabled = false } } })
 log('attached: ' .. binary .. ' lsp')
-
-local function faultline_diagnostics()
-  local found = {}
-  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
-    if d.source == 'faultline' then
-      table.insert(found, d)
-    end
-  end
-  table.sort(found, function(a, b)
-    return a.lnum < b.lnum or (a.lnum == b.lnum and a.col < b.col)
-  end)
-  return found
-end
-
-local function describe(d)
-  local data = d.user_data and d.user_data.lsp and d.user_data.lsp.data
-  local fault = type(data) == 'table' and data.fault or '?'
-  return string.format('%d:%d %s [%s] %s', d.lnum + 1, d.col + 1, tostring(d.code), tostring(fault), d.message)
-end
 
 -- Diagnostics whose data lists fixes; a server that does not fill data gets the benefit of the doubt.
 local function fixable(d)
@@ -112,7 +31,7 @@ end
 if not vim.wait(30000, function()
   return #faultline_diagnostics() > 0
 end, 50) then
-  finish(false, 'no faultline diagnostics within 30 s (publishes seen: ' .. publishes .. ')')
+  finish(false, 'no faultline diagnostics within 30 s (publishes seen: ' .. S.publishes .. ')')
 end
 local initial = faultline_diagnostics()
 for _, d in ipairs(initial) do
@@ -209,18 +128,15 @@ for round = 1, 6 do
   table.insert(applied, chosen)
 
   -- 0.7 sends didChange 150 ms after the edit; the server re-checks and publishes again.
-  local seen = publishes
-  local gone = vim.wait(15000, function()
-    if publishes == seen then
-      return false
-    end
+  local seen = S.publishes
+  local gone = S.wait_for_publish(seen, function()
     for _, d in ipairs(faultline_diagnostics()) do
       if d.code == target.code and d.lnum == target.lnum then
         return false
       end
     end
     return true
-  end, 20)
+  end)
   if not gone then
     finish(false, 'after "' .. chosen .. '" the diagnostic is still there: ' .. describe(target))
   end

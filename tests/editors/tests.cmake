@@ -18,21 +18,20 @@ endif()
 
 if(FAULTLINE_NVIM)
   set(_nvim_home ${CMAKE_CURRENT_BINARY_DIR}/editors-nvim-home)
-  add_test(NAME editors:nvim_module
-           COMMAND ${FAULTLINE_NVIM} --headless --clean -u NONE -n -i NONE
-                   -c "luafile ${CMAKE_CURRENT_LIST_DIR}/nvim_module.lua")
-  set_tests_properties(editors:nvim_module PROPERTIES
-    TIMEOUT 60
-    LABELS editors
-    ENVIRONMENT "FAULTLINE_SOURCE_DIR=${PROJECT_SOURCE_DIR};XDG_CACHE_HOME=${_nvim_home}/cache;XDG_STATE_HOME=${_nvim_home}/state;XDG_DATA_HOME=${_nvim_home}/data")
-  add_test(NAME editors:nvim_code_action
-           COMMAND ${FAULTLINE_NVIM} --headless --clean -u NONE -n -i NONE
-                   ${CMAKE_CURRENT_LIST_DIR}/../fixtures/editors/keras_softmax_single_unit.py
-                   -c "luafile ${CMAKE_CURRENT_LIST_DIR}/nvim_code_action.lua")
-  set_tests_properties(editors:nvim_code_action PROPERTIES
-    TIMEOUT 120
-    LABELS editors
-    ENVIRONMENT "FAULTLINE_BINARY=$<TARGET_FILE:faultline>;FAULTLINE_SOURCE_DIR=${PROJECT_SOURCE_DIR};FAULTLINE_EXPECTED=${CMAKE_CURRENT_LIST_DIR}/../fixtures/editors/keras_softmax_single_unit.fixed.py;XDG_CACHE_HOME=${_nvim_home}/cache;XDG_STATE_HOME=${_nvim_home}/state;XDG_DATA_HOME=${_nvim_home}/data;OPENBLAS_NUM_THREADS=1")
+  set(_fixture ${CMAKE_CURRENT_LIST_DIR}/../fixtures/editors/keras_softmax_single_unit.py)
+  # A clean, headless Neovim per test; its state and logs stay in the build tree.
+  function(faultline_nvim_test name script)
+    add_test(NAME editors:${name}
+             COMMAND ${FAULTLINE_NVIM} --headless --clean -u NONE -n -i NONE ${ARGN}
+                     -c "luafile ${CMAKE_CURRENT_LIST_DIR}/${script}")
+    set_tests_properties(editors:${name} PROPERTIES
+      TIMEOUT 120
+      LABELS editors
+      ENVIRONMENT "FAULTLINE_BINARY=$<TARGET_FILE:faultline>;FAULTLINE_SOURCE_DIR=${PROJECT_SOURCE_DIR};FAULTLINE_EXPECTED=${CMAKE_CURRENT_LIST_DIR}/../fixtures/editors/keras_softmax_single_unit.fixed.py;XDG_CACHE_HOME=${_nvim_home}/cache;XDG_STATE_HOME=${_nvim_home}/state;XDG_DATA_HOME=${_nvim_home}/data;OPENBLAS_NUM_THREADS=1")
+  endfunction()
+  faultline_nvim_test(nvim_module nvim_module.lua)
+  faultline_nvim_test(nvim_code_action nvim_code_action.lua ${_fixture})
+  faultline_nvim_test(nvim_settings nvim_settings.lua ${_fixture})
 else()
   message(STATUS "nvim not found: the Neovim client test is not registered (apt-get install neovim)")
 endif()
