@@ -86,9 +86,13 @@ TEST_CASE("rule fixtures: every rule has a fixture that fires it") {
         if (e.path().extension() == ".py")
             for (const auto& [row, code] : expectations(read(e.path())))
                 annotated.insert(code);
+    // FL162 (no backward()) cannot come from a parsed script: the parser finds the PyTorch training loop
+    // through its loss.backward() call, so a loop without one is not read as a loop. Its unit tests build the
+    // program by hand (rules_loop_test.cpp).
+    const std::set<std::string> unreachable{"FL162"};
     for (const auto& r : all_rules()) {
         INFO(r.code);
-        CHECK(annotated.count(r.code) == 1);
+        CHECK(annotated.count(r.code) == (unreachable.count(r.code) ? 0u : 1u));
     }
 }
 

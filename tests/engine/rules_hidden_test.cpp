@@ -79,3 +79,39 @@ TEST_CASE("FL122: eleven tanh hidden layers (so_46995209's shape), one fix repla
         CHECK(run_static_checks(p).empty());
     }
 }
+
+TEST_CASE("FL123: zeros in a hidden layer; a zero-initialised output unit is fine") {
+    Script s("model.add(Dense(32, activation='relu', kernel_initializer='zeros', input_dim=4))\n"
+             "model.add(Dense(1, activation='sigmoid', kernel_initializer='zeros'))\n");
+    TrainingProgram p;
+    p.framework = Framework::Keras;
+    p.layers.push_back(
+        keras_layer(s, "Dense(32, activation='relu', kernel_initializer='zeros', input_dim=4)"));
+    p.layers.push_back(keras_layer(s, "Dense(1, activation='sigmoid', kernel_initializer='zeros')"));
+    p.layers[0].kernel_initializer = literal<std::string>("zeros", s.find("'zeros'"));
+    p.layers[1].kernel_initializer = literal<std::string>("zeros", s.find("'zeros'", 1));
+    auto findings = run_static_checks(p);
+    REQUIRE(codes(findings) == std::vector<std::string>{"FL123"});
+    CHECK(findings[0].fault == Fault::weight_init);
+    CHECK(findings[0].range.start.row == 0);
+    CHECK(s.apply(findings[0].fixes.at(0).edits).find("kernel_initializer='glorot_uniform', input_dim=4") !=
+          std::string::npos);
+
+    p.layers.erase(p.layers.begin());
+    CHECK(run_static_checks(p).empty());
+}
+
+TEST_CASE("FL124: softmax on a hidden layer; softmax on the output is not hidden") {
+    Script s("model.add(Dense(64, activation='softmax', input_dim=20))\nmodel.add(Dense(3, "
+             "activation='softmax'))\n");
+    TrainingProgram p;
+    p.framework = Framework::Keras;
+    p.layers.push_back(keras_layer(s, "Dense(64, activation='softmax', input_dim=20)"));
+    p.layers.push_back(keras_layer(s, "Dense(3, activation='softmax')"));
+    auto findings = run_static_checks(p);
+    REQUIRE(codes(findings) == std::vector<std::string>{"FL124"});
+    CHECK(s.at(findings[0].range) == "'softmax'");
+    CHECK(findings[0].range.start.row == 0);
+    p.layers.erase(p.layers.begin());
+    CHECK(run_static_checks(p).empty());
+}

@@ -260,3 +260,22 @@ TEST_CASE("FL107: NLLLoss needs log_softmax; FL108: BCELoss needs sigmoid") {
     b.p.loss.from_logits = true; // BCEWithLogitsLoss
     CHECK(run_static_checks(b.p).empty());
 }
+
+TEST_CASE("FL103 covers any non-probability output (tanh), with the literal replaced") {
+    Classifier c("Dense(10, activation='tanh')", "'categorical_crossentropy'", "categorical_crossentropy");
+    auto findings = c.run();
+    REQUIRE(codes(findings) == std::vector<std::string>{"FL103"});
+    CHECK(findings[0].message ==
+          "categorical_crossentropy expects probabilities but the 10-unit output layer uses tanh");
+    CHECK(c.s.apply(findings[0].fixes.at(0).edits).find("Dense(10, activation='softmax')") !=
+          std::string::npos);
+}
+
+TEST_CASE("FL109: cross-entropy on real-valued targets is a loss fault, not an output one") {
+    Classifier c("Dense(1)", "'binary_crossentropy'", "binary_crossentropy", LabelFormat::Real, 0);
+    c.p.data.num_classes = Value<int64_t>{};
+    auto findings = c.run();
+    REQUIRE(codes(findings) == std::vector<std::string>{"FL109"});
+    CHECK(findings[0].fault == Fault::loss);
+    CHECK(c.s.apply(findings[0].fixes.at(0).edits).find("loss='mean_squared_error'") != std::string::npos);
+}

@@ -28,13 +28,13 @@ TEST_CASE("FL141 is silent on ordinary schedules and unknown sizes") {
 }
 
 TEST_CASE("FL141 on a TF1 step loop; FL142: batch larger than the data") {
-    Script s("for i in range(50):\n    sess.run(train_step)\n");
+    Script s("for i in range(20):\n    sess.run(train_step)\n");
     TrainingProgram p;
     p.framework = Framework::TF1;
-    p.steps = literal<int64_t>(50, s.find("50"));
+    p.steps = literal<int64_t>(20, s.find("20"));
     auto findings = run_static_checks(p);
     REQUIRE(codes(findings) == std::vector<std::string>{"FL141"});
-    CHECK(s.at(findings[0].range) == "50");
+    CHECK(s.at(findings[0].range) == "20");
 
     Script x("X = np.array([[0,0],[0,1],[1,0],[1,1]])\nmodel.fit(X, y, epochs=1000, batch_size=64)\n");
     TrainingProgram q;

@@ -51,9 +51,15 @@ std::optional<Location> locate_lr(const TrainingProgram& p) {
 std::optional<Location> locate_act(const TrainingProgram& p) {
     rules::OutputInfo out = rules::output_info(p);
     if (out.activation_layer) {
-        Span fallback = out.activation_layer->span;
-        auto loc = at_value(*out.activation, fallback, "activation");
-        if (loc && out.layer && out.layer != out.activation_layer) add(*loc, out.layer->span, "output layer");
+        Location loc;
+        loc.range = rules::activation_site(*out.activation_layer, *out.activation);
+        if (loc.range.empty()) return std::nullopt;
+        for (const auto& use : out.activation->uses)
+            add(loc, use, "activation used here");
+        // A default taken by a PyTorch layer: its constructor is where the layer is defined.
+        if (out.activation->kind == OriginKind::Default)
+            add(loc, out.activation->origin, "layer defined here");
+        if (out.layer && out.layer != out.activation_layer) add(loc, out.layer->span, "output layer");
         return loc;
     }
     // No Dense head: the last Activation layer, else the last layer.

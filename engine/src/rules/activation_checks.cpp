@@ -57,6 +57,7 @@ void relu_on_classifier(CheckContext& ctx) {
     const auto& out = ctx.output;
     const auto& p = ctx.program;
     if (!is_cross_entropy(p.loss) || out.activation_name() != "relu") return;
+    if (p.data.labels == LabelFormat::Real) return; // a regression with the wrong loss: FL109
     bool multi = out.units_known() && out.units() > 1 && is_categorical_loss(p.loss);
     bool binary = *p.loss.name == "binary_crossentropy";
     if (!multi && !binary) return;

@@ -109,6 +109,11 @@ Span value_span(const std::optional<Span>& literal, const Span& origin, const Sp
     return fallback;
 }
 
+Span activation_site(const Layer& layer, const Value<std::string>& activation) {
+    if (activation.kind == OriginKind::Default && !layer.span.empty()) return layer.span;
+    return value_span(activation, layer.span);
+}
+
 void add_related(Finding& f, const Span& span, std::string message) {
     if (span.empty() || span == f.range) return;
     f.related.push_back(span);

@@ -67,6 +67,10 @@ template <class T> void add_uses(Finding& f, const Value<T>& v, std::string_view
 }
 void add_related(Finding& f, const Span& span, std::string message);
 
+// Where a layer's activation is set: for the framework's default (no activation written), the layer itself,
+// where one would be added (for PyTorch the forward call, not the constructor); else the value's origin.
+Span activation_site(const Layer& layer, const Value<std::string>& activation);
+
 // Replaces the text inside a single-line quoted string literal, keeping the script's quotes. nullopt when the
 // span cannot be a plain string literal (too short, several lines).
 std::optional<Replacement> replace_string_contents(const Span& literal, std::string new_text);

@@ -11,27 +11,40 @@ bool is_keras(const TrainingProgram& p) {
     return p.framework == Framework::Keras || p.framework == Framework::TfKeras;
 }
 
-void unscaled_images(CheckContext& ctx) {
+// Inputs this large reach the first layer's units hundreds of times larger than scaled inputs would.
+constexpr double kLargeInput = 100.0;
+
+void unscaled_input(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& d = p.data;
+    if (!d.scaled.known() || *d.scaled || d.is_sequence || p.layers.empty()) return;
     // Image datasets stay pixels after a reshape to vectors, so the source counts as much as the shape.
     bool image_source = d.source.known() && (*d.source == "mnist" || *d.source == "fashion_mnist" ||
                                              *d.source == "cifar10" || *d.source == "cifar100");
-    if (!(d.is_image || image_source) || !d.scaled.known() || *d.scaled) return;
+    bool large = d.input_max.known() && *d.input_max >= kLargeInput;
+    // Image-shaped inputs of unknown origin and range (a placeholder fed zeros) are not known to be pixels.
+    bool images = image_source || (d.is_image && d.input_max.known() && *d.input_max > 1.0);
+    if (!images && !large) return;
     if (d.input_max.known() && *d.input_max <= 1.0) return;
-    // A network that normalises its own input (BatchNormalization first) copes with raw pixels.
-    if (!p.layers.empty() && p.layers.front().kind == "BatchNormalization") return;
-    std::string range = d.input_max.known() ? "0.." + format_number(*d.input_max) : "0..255";
+    // A network that normalises its own input (BatchNormalization first) copes with raw values; an Embedding
+    // takes indices, which must not be scaled.
+    const std::string& first = p.layers.front().kind;
+    if (first == "BatchNormalization" || first == "Embedding") return;
+    std::string range = d.input_max.known() ? "up to " + format_number(*d.input_max) : "0..255";
     std::string source = d.source.known() ? *d.source + " " : "";
+    std::string what = images ? source + "images are fed to the network unscaled (pixel values " + range + ")"
+                              : source + "inputs are fed to the network unscaled (values " + range + ")";
     auto loc = locate(Fault::data_preprocessing, p);
     Finding* f = ctx.add(
-        "FL151", source + "images are fed to the network unscaled (pixel values " + range + ")",
-        "Raw pixel values make the first layer's pre-activations hundreds of times larger than with inputs "
-        "in "
-        "[0, 1]: units saturate or die, gradients are badly scaled, and a learning rate that suits scaled "
-        "inputs "
-        "diverges (LeCun et al., Efficient BackProp, 1998).\n\n**Fix:** scale the inputs after loading, "
-        "e.g. `x_train = x_train.astype('float32') / 255` (and the same for the test set).",
+        "FL151", what,
+        "Unscaled inputs make the first layer's pre-activations hundreds of times larger than inputs in [0, "
+        "1] "
+        "or standardised features would: units saturate or die, gradients are badly scaled, and a learning "
+        "rate that suits scaled inputs diverges (LeCun et al., Efficient BackProp, 1998, section 4.3).\n\n"
+        "**Fix:** scale the inputs after loading: " +
+            std::string(images ? "`x_train = x_train.astype('float32') / 255`"
+                               : "standardise each feature, `x_train = (x_train - mean) / std`") +
+            ", and the same for the test set.",
         loc ? loc->range : value_span(d.scaled, d.source.origin));
     if (!f) return;
     add_related(*f, p.fit_call, "trained here");
@@ -61,7 +74,7 @@ void categorical_with_integer_labels(CheckContext& ctx) {
 } // namespace
 
 void check_data(CheckContext& ctx) {
-    unscaled_images(ctx);
+    unscaled_input(ctx);
     categorical_with_integer_labels(ctx);
 }
 

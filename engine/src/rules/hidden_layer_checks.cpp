@@ -1,4 +1,4 @@
-// FL121-FL122: hidden layers. Facts: a composition of affine maps is affine (so Dense layers without a
+// FL121-FL124: hidden layers. Facts: a composition of affine maps is affine (so Dense layers without a
 // non-linearity between them add no capacity; NeuraLint's rule on missing activations between layers), and
 // Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural networks" (AISTATS
 // 2010): with sigmoid/tanh hidden layers the gradients shrink layer by layer and the top sigmoid layer
@@ -73,7 +73,7 @@ void stacked_linear(CheckContext& ctx) {
                           "functions of its input."
                         : " The rest of the network is non-linear, so this only wastes the layer.") +
                 "\n\n**Fix:** add a hidden activation such as `activation='relu'` to the first layer.",
-            value_span(l.activation, l.span));
+            activation_site(l, l.activation));
         if (!f) continue;
         // Harmless redundancy when another layer is non-linear: a hint, not an alarm.
         if (!whole_network_linear) f->severity = Severity::Information;
@@ -123,11 +123,81 @@ void saturating_stack(CheckContext& ctx) {
         f->fixes.push_back(make_fix("Use relu in the hidden layers", std::move(edits)));
 }
 
+bool constant_initializer(const Value<std::string>& init) {
+    return init.known() && (*init == "zeros" || *init == "ones" || *init == "constant");
+}
+
+// Goodfellow, Bengio, Courville, Deep Learning (2016), section 8.4: units of a layer that start with the same
+// weights receive the same gradient and stay identical, so the layer behaves like a single unit; random
+// initialisation exists to break that symmetry. Only hidden layers of several units are affected: a
+// zero-initialised output unit of a logistic regression trains normally.
+void constant_initializer_in_hidden_layer(CheckContext& ctx) {
+    std::vector<const Layer*> constant;
+    for (const auto& l : ctx.program.layers) {
+        if (&l == ctx.output.layer) break;
+        if (l.kind != "Dense" && l.kind != "Conv1D" && l.kind != "Conv2D") continue;
+        if (constant_initializer(l.kernel_initializer) && l.units.known() && *l.units >= 2)
+            constant.push_back(&l);
+    }
+    if (constant.empty()) return;
+    const Layer& first = *constant.front();
+    const std::string& name = *first.kernel_initializer;
+    Finding* f = ctx.add(
+        "FL123",
+        "kernel_initializer='" + name + "' gives all " + std::to_string(*first.units) +
+            " units of this hidden layer the same weights: they stay identical",
+        "Units that start with identical weights compute the same output, receive the same gradient and "
+        "remain "
+        "copies of each other, so the layer acts as a single unit (with zeros and relu, no gradient flows at "
+        "all). Random initialisation breaks this symmetry (Goodfellow et al., Deep Learning, "
+        "8.4).\n\n**Fix:** "
+        "use the default `glorot_uniform`, or `he_normal` for relu layers.",
+        value_span(first.kernel_initializer, first.span));
+    if (!f) return;
+    // One finding for the shared cause, one fix for every hidden layer built the same way.
+    std::vector<Replacement> edits;
+    for (const Layer* l : constant) {
+        if (l != &first) add_related(*f, value_span(l->kernel_initializer, l->span), "same initializer");
+        if (auto edit = replace_string_value(l->kernel_initializer, "glorot_uniform")) edits.push_back(*edit);
+    }
+    if (edits.size() == constant.size())
+        f->fixes.push_back(make_fix("Use kernel_initializer='glorot_uniform'", std::move(edits)));
+}
+
+// Softmax normalises a layer's units to sum to 1: as a hidden representation it forces the units to compete,
+// so all but a few are near 0 with near-zero gradient, and the whole layer carries about one unit of
+// information. It belongs on the output of a classifier (Keras and PyTorch documentation; a Dense softmax
+// layer anywhere else in a feed-forward stack is a misplaced output activation).
+void softmax_in_hidden_layer(CheckContext& ctx) {
+    const auto& layers = ctx.program.layers;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        if (&l == ctx.output.layer) break;
+        if (l.kind != "Dense" || !l.units.known() || *l.units < 2) continue;
+        const Value<std::string>* act = effective_activation(layers, i);
+        if (!act || !act->known() || **act != "softmax") continue;
+        Finding* f =
+            ctx.add("FL124",
+                    "softmax on a hidden layer of " + std::to_string(*l.units) +
+                        " units: the units compete and most of them carry no signal",
+                    "Softmax makes a layer's outputs sum to 1. In a hidden layer this forces its units to "
+                    "compete: most outputs are near 0, their gradients vanish, and the next layer sees "
+                    "little more than which unit won.\n\n**Fix:** use `relu` in hidden layers; keep "
+                    "softmax for the output of a classifier.",
+                    value_span(*act, l.span));
+        if (!f) continue;
+        if (auto edit = replace_string_value(*act, "relu"))
+            f->fixes.push_back(make_fix("Use the 'relu' activation", {*edit}));
+    }
+}
+
 } // namespace
 
 void check_hidden_layers(CheckContext& ctx) {
+    softmax_in_hidden_layer(ctx);
     stacked_linear(ctx);
     saturating_stack(ctx);
+    constant_initializer_in_hidden_layer(ctx);
 }
 
 } // namespace faultline::rules

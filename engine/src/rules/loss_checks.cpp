@@ -49,7 +49,7 @@ void categorical_on_single_unit(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& out = ctx.output;
     if (!is_keras(p) || !p.loss.name.known() || *p.loss.name != "categorical_crossentropy") return;
-    if (!out.units_known() || out.units() != 1) return;
+    if (!out.units_known() || out.units() != 1 || p.data.labels == LabelFormat::Real) return;
     std::string act = out.activation_known() ? out.activation_name() : "";
     std::string effect = act == "softmax" ? "always gives loss 0 (softmax of one unit is 1.0)"
                                           : "only rewards the positive class and never learns class 0";
@@ -94,23 +94,37 @@ void binary_on_softmax(CheckContext& ctx) {
     add_loss_fix(*f, p, categorical_loss_for(p));
 }
 
-void cross_entropy_on_linear(CheckContext& ctx) {
+// Output activations whose values are not probabilities a Keras cross-entropy can take. Sigmoid-like and
+// softmax outputs are probabilities; relu (FL112) and sigmoid with a categorical loss (FL113) have their own
+// rules.
+bool not_a_probability(const std::string& act) {
+    return act == "linear" || act == "tanh" || act == "softsign" || act == "selu" || act == "elu" ||
+           act == "softplus" || act == "exponential" || act == "swish" || act == "gelu" ||
+           act == "leaky_relu";
+}
+
+void cross_entropy_on_non_probability(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& out = ctx.output;
     if (!is_keras(p) || !is_cross_entropy(p.loss) || p.loss.from_logits) return;
-    if (!out.activation_known() || out.activation_name() != "linear" || !out.units_known()) return;
+    if (p.data.labels == LabelFormat::Real) return; // FL109: the loss, not the output, is wrong
+    if (!out.activation_known() || !not_a_probability(out.activation_name()) || !out.units_known()) return;
     bool binary = *p.loss.name == "binary_crossentropy";
     if (!binary && out.units() < 2) return; // FL101 covers categorical on one unit
+    const std::string& act = out.activation_name();
     std::string wanted = binary ? "sigmoid" : "softmax";
+    std::string what = act == "linear" ? "has no activation (linear)" : "uses " + act;
     Finding* f = ctx.add(
         "FL103",
         *p.loss.name + " expects probabilities but the " + std::to_string(out.units()) +
-            "-unit output layer has no activation (linear)",
+            "-unit output layer " + what,
         "Keras cross-entropy losses take probabilities unless `from_logits=True`: they clip the output to "
-        "[1e-7, 1 - 1e-7] before the logarithm. A linear output produces any real number, so negative "
-        "outputs "
-        "are clipped, their gradient is zero, and training stalls.\n\n**Fix:** add `activation='" +
-            wanted + "'` to the output layer (or pass a loss object with `from_logits=True`).",
+        "[1e-7, 1 - 1e-7] before the logarithm. A " +
+            act +
+            " output is not a probability: values outside (0, 1) are clipped, their gradient is zero, and "
+            "training stalls or the loss is meaningless.\n\n**Fix:** use `activation='" +
+            wanted +
+            "'` on the output layer (or pass a loss object with `from_logits=True` and a linear output).",
         activation_range(ctx));
     if (!f) return;
     add_related_loss(*f, p);
@@ -122,6 +136,23 @@ void cross_entropy_on_linear(CheckContext& ctx) {
     } else if (auto edit = replace_string_value(*out.activation, wanted)) {
         f->fixes.push_back(make_fix("Use the '" + wanted + "' activation", {*edit}));
     }
+}
+
+void cross_entropy_on_real_targets(CheckContext& ctx) {
+    const auto& p = ctx.program;
+    if (!is_cross_entropy(p.loss) || p.data.labels != LabelFormat::Real) return;
+    std::string source = p.data.source.known() ? " (" + *p.data.source + ")" : "";
+    Finding* f = ctx.add(
+        "FL109", *p.loss.name + " on real-valued regression targets" + source,
+        "Cross-entropy scores class probabilities against class labels. Real-valued targets are not classes: "
+        "the loss is not minimised at the target value (and is undefined for targets outside [0, 1]), so the "
+        "model does not learn the regression.\n\n**Fix:** use `mean_squared_error` (or "
+        "`mean_absolute_error`) "
+        "with a linear output.",
+        loss_range(p));
+    if (!f) return;
+    add_related(*f, p.data.labels_span, "targets set here");
+    if (is_keras(p)) add_loss_fix(*f, p, "mean_squared_error");
 }
 
 void sparse_with_one_hot(CheckContext& ctx) {
@@ -228,7 +259,8 @@ void check_loss_against_output(CheckContext& ctx) {
     if (!ctx.program.loss.name.known()) return;
     categorical_on_single_unit(ctx);
     binary_on_softmax(ctx);
-    cross_entropy_on_linear(ctx);
+    cross_entropy_on_non_probability(ctx);
+    cross_entropy_on_real_targets(ctx);
     sparse_with_one_hot(ctx);
     regression_loss_on_softmax(ctx);
     torch_double_softmax(ctx);
