@@ -141,21 +141,23 @@ TEST_CASE("not validated: no fix beats a program that already learns", "[fixes][
         for (const auto& fix : f.fixes) {
             CHECK_FALSE(fix.validated);
             CHECK_FALSE(fix.preferred);
-            CHECK(fix.effect.empty());
+            CHECK(fix.effect.rfind("probed, no clear improvement: probe accuracy ", 0) == 0);
         }
         CHECK(best_fix(f, false) == nullptr);
     }
     CHECK(candidates >= 4);
 }
 
-TEST_CASE("validation is deterministic for a seed", "[fixes][probe]") {
-    auto a = validate("softmax_one_unit.py", {Fault::act});
-    auto b = validate("softmax_one_unit.py", {Fault::act});
+TEST_CASE("validation decides the same way twice for a seed", "[fixes][probe]") {
+    // Two probes run at once; the decisions and the ranking must not depend on their interleaving.
+    auto a = validate("lr_too_high.py", {Fault::lr});
+    auto b = validate("lr_too_high.py", {Fault::lr});
     REQUIRE(a.findings[0].fixes.size() == b.findings[0].fixes.size());
+    REQUIRE(a.findings[0].fixes.size() >= 3);
     for (size_t i = 0; i < a.findings[0].fixes.size(); ++i) {
         CHECK(a.findings[0].fixes[i].title == b.findings[0].fixes[i].title);
         CHECK(a.findings[0].fixes[i].validated == b.findings[0].fixes[i].validated);
-        CHECK(a.findings[0].fixes[i].effect == b.findings[0].fixes[i].effect);
+        CHECK(a.findings[0].fixes[i].preferred == b.findings[0].fixes[i].preferred);
     }
 }
 

@@ -166,7 +166,13 @@ void validate_fixes(std::string_view text, const TrainingProgram& program, const
         const Job& job = jobs[slot.job];
         if (!job.done || !comparable(program, job.program, classification)) continue;
         ProbeScore after = probe_score(job.trace, classification);
-        if (!clearly_better(before, after)) continue;
+        if (!clearly_better(before, after)) {
+            // Said for the record (JSON, measurement); editors show effects of validated fixes only.
+            fix.effect = after.ok
+                             ? "probed, no clear improvement: " + describe_effect(before, after)
+                             : "probe " + std::string(to_string(job.trace.status)) + ": " + job.trace.reason;
+            continue;
+        }
         fix.validated = true;
         fix.improvement = improvement(before, after);
         fix.effect = describe_effect(before, after);
