@@ -243,7 +243,9 @@ Val Evaluator::eval_call(TSNode call, int depth) const {
     }
 
     if (full == "numpy.array" || full == "numpy.asarray" || full == "numpy.float32" ||
-        full == "numpy.matrix") {
+        full == "numpy.matrix" || full == "torch.tensor" || full == "torch.Tensor" ||
+        full == "torch.FloatTensor" || full == "torch.LongTensor" || full == "torch.from_numpy" ||
+        full == "torch.as_tensor") {
         Val x = argv(0, {"object"});
         if (x.kind == Val::Kind::Array) return x;
         auto a = std::make_shared<ArrayInfo>();
@@ -254,6 +256,33 @@ Val Evaluator::eval_call(TSNode call, int depth) const {
             return array_val(std::move(a), call);
         }
         return Val::unknown("array contents not known");
+    }
+
+    if (full == "torch.randn" || full == "torch.rand" || full == "torch.randint") {
+        auto a = std::make_shared<ArrayInfo>();
+        a->source = "random";
+        a->load = span(stmt);
+        std::vector<TSNode> dims = args.positional;
+        if (full == "torch.randint") {
+            Val lo = argv(0, {"low"});
+            Val hi = argv(1, {"high"});
+            a->min = hi.is_number() ? lo.number() : 0.0;
+            a->max = (hi.is_number() ? hi.number() : lo.number()) - 1;
+            a->integral = true;
+            dims = {arg(args, hi.is_number() ? 2 : 1, {"size"})};
+        } else {
+            a->min = full == "torch.rand" ? 0.0 : -3.0;
+            a->max = full == "torch.rand" ? 1.0 : 3.0;
+        }
+        for (TSNode d : dims) {
+            Val dv = null(d) ? Val{} : eval(d, depth + 1);
+            if (dv.kind == Val::Kind::Seq)
+                for (const Val& e : dv.items)
+                    a->shape.push_back(e.kind == Val::Kind::Int ? e.i : -1);
+            else
+                a->shape.push_back(dv.kind == Val::Kind::Int ? dv.i : -1);
+        }
+        return array_val(std::move(a), call);
     }
 
     if (full.rfind("numpy.random.", 0) == 0) {
@@ -533,6 +562,16 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
         a->shape = out;
         a->is_image = out.size() >= 3;
         return array_val(std::move(a), call);
+    }
+    if (method == "float" || method == "long" || method == "double" || method == "to" || method == "cuda" ||
+        method == "cpu" || method == "detach" || method == "numpy" || method == "type") {
+        Val out = base;
+        if (method == "float" || method == "double") {
+            auto a = copy_of(base);
+            a->integral = false;
+            out.array = a;
+        }
+        return out;
     }
     if (method == "astype" || method == "copy" || method == "to_numpy" || method == "fillna" ||
         method == "dropna" || method == "as_matrix" || method == "squeeze" || method == "tolist") {

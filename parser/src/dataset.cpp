@@ -80,6 +80,15 @@ void fill_y(Context& cx, const ArrayInfo& a) {
     d.labels = a.labels;
     d.labels_span = a.labels_span.empty() ? a.load : a.labels_span;
     if (d.labels == LabelFormat::Unknown) d.labels = literal_labels(a);
+    // Generated class ids (np.random.randint(0, k, n)): 0/1 is binary, more is integer classes.
+    bool single = a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1);
+    if (d.labels == LabelFormat::Unknown && a.source == "random" && a.integral && single && a.min && a.max &&
+        *a.min == 0)
+        d.labels = *a.max == 1 ? LabelFormat::Binary : LabelFormat::Integer;
+    // Generated real-valued targets (np.sin(x), torch.randn) are a regression.
+    if (d.labels == LabelFormat::Unknown && (a.source == "random" || a.source == "literal") && !a.integral &&
+        (a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1)))
+        d.labels = LabelFormat::Real;
     if (a.source == "literal" || !a.literal.empty()) d.literal_y = a.literal;
     std::optional<int64_t> classes = a.num_classes;
     if (!classes && d.labels == LabelFormat::OneHot && a.shape.size() == 2 && a.shape[1] > 0)

@@ -39,7 +39,7 @@ private:
     int walk(Ref r, int depth); // appends layers for the tensor `r` in forward order; the layer it produced
     int dense(Ref matmul, Ref bias, TSNode whole, int depth);
     int conv(Ref call, Ref bias, TSNode whole, int depth);
-    void activate(int layer, const std::string& act, TSNode fn, TSNode whole);
+    void activate(int layer, const std::string& act, TSNode fn, TSNode whole, const FramePtr& frame);
     // Variables: their shape and initializer.
     struct Var {
         std::vector<int64_t> shape;
@@ -61,11 +61,13 @@ private:
 
     Context& cx_;
     // Where the layers being read are written, for the user: the outermost helper call, or the op itself.
-    Span site(TSNode whole) const { return null(site_) ? span(whole) : span(site_); }
+    Span site(TSNode whole, const FramePtr& frame) const {
+        return sites_.empty() || !frame ? span(whole) : span(sites_.back());
+    }
     int walk_helper(Ref call, Ref inner, int depth);
 
     TSNode placeholder_{};
-    TSNode site_{};
+    std::vector<TSNode> sites_; // helper calls made from module-level code, innermost last
     std::vector<int64_t> input_reshape_;
 };
 
@@ -217,7 +219,7 @@ Tf1Reader::Var Tf1Reader::variable(Ref r) const {
     return v;
 }
 
-void Tf1Reader::activate(int layer, const std::string& act, TSNode fn, TSNode whole) {
+void Tf1Reader::activate(int layer, const std::string& act, TSNode fn, TSNode whole, const FramePtr& frame) {
     auto& layers = cx_.prog.layers;
     bool fold = layer >= 0 && layer == static_cast<int>(layers.size()) - 1 &&
                 (layers[layer].kind == "Dense" || layers[layer].kind == "Conv2D") &&
@@ -229,12 +231,12 @@ void Tf1Reader::activate(int layer, const std::string& act, TSNode fn, TSNode wh
     v.literal = span(fn);
     if (fold) {
         layers[layer].activation = v;
-        layers[layer].span = site(whole);
+        layers[layer].span = site(whole, frame);
         return;
     }
     Layer a;
     a.kind = "Activation";
-    a.span = site(whole);
+    a.span = site(whole, frame);
     a.activation = v;
     layers.push_back(std::move(a));
 }
@@ -246,7 +248,7 @@ int Tf1Reader::dense(Ref matmul, Ref bias, TSNode whole, int depth) {
     Var w = variable({arg(a, 1, {"b"}), matmul.frame});
     Layer l;
     l.kind = "Dense";
-    l.span = site(whole);
+    l.span = site(whole, matmul.frame);
     if (w.shape.size() == 2 && w.shape[1] > 0) {
         // The weight matrix is [in, out]: its second dimension is the layer's width.
         l.units = from_val<int64_t>(w.dims[1], w.shape[1]);
@@ -285,7 +287,7 @@ int Tf1Reader::conv(Ref call, Ref bias, TSNode whole, int depth) {
     Var w = variable({arg(a, 1, {"filter", "filters"}), call.frame});
     Layer l;
     l.kind = "Conv2D";
-    l.span = site(whole);
+    l.span = site(whole, call.frame);
     if (w.shape.size() == 4 && w.shape[3] > 0) {
         // The filter is [height, width, in_channels, out_channels].
         auto dim = [&](size_t k) { return from_val<double>(w.dims[k], static_cast<double>(w.shape[k])); };
@@ -318,10 +320,10 @@ int Tf1Reader::conv(Ref call, Ref bias, TSNode whole, int depth) {
 }
 
 int Tf1Reader::walk_helper(Ref call, Ref inner, int depth) {
-    bool outermost = null(site_);
-    if (outermost) site_ = call.node;
+    bool from_module = !call.frame;
+    if (from_module) sites_.push_back(call.node);
     int produced = walk(inner, depth + 1);
-    if (outermost) site_ = TSNode{};
+    if (from_module) sites_.pop_back();
     return produced;
 }
 
@@ -375,7 +377,7 @@ int Tf1Reader::walk(Ref r, int depth) {
             walk(first(), depth + 1);
             Layer l;
             l.kind = name == "max_pool" ? "MaxPooling2D" : "AveragePooling2D";
-            l.span = site(n);
+            l.span = site(n, r.frame);
             Val k = eval({arg(a, 1, {"ksize"}), r.frame});
             if (k.kind == Val::Kind::Seq && k.items.size() == 4) {
                 l.params["pool_size"] = from_val<double>(k.items[1], k.items[1].number());
@@ -395,7 +397,7 @@ int Tf1Reader::walk(Ref r, int depth) {
             walk(first(), depth + 1);
             Layer l;
             l.kind = "Dropout";
-            l.span = site(n);
+            l.span = site(n, r.frame);
             TSNode rate = arg(a, -1, {"rate"});
             TSNode keep = arg(a, 1, {"keep_prob"});
             if (!null(rate)) {
@@ -416,7 +418,7 @@ int Tf1Reader::walk(Ref r, int depth) {
         }
         if (auto act = activation_name(name)) {
             int below = walk(first(), depth + 1);
-            activate(below, *act, field(n, "function"), n);
+            activate(below, *act, field(n, "function"), n, r.frame);
             return static_cast<int>(cx_.prog.layers.size()) - 1;
         }
     }
@@ -436,7 +438,7 @@ int Tf1Reader::walk(Ref r, int depth) {
         }
         Layer l;
         l.kind = dims.size() == 2 ? "Flatten" : "Reshape";
-        l.span = site(n);
+        l.span = site(n, r.frame);
         if (dims.size() > 2) l.target_shape.assign(dims.begin() + 1, dims.end());
         cx_.prog.layers.push_back(std::move(l));
         return static_cast<int>(cx_.prog.layers.size()) - 1;
@@ -445,7 +447,7 @@ int Tf1Reader::walk(Ref r, int depth) {
         q.find("tensorflow.contrib.slim.") == 0 || q.find("slim.") == 0) {
         walk(first(), depth + 1);
         Layer l;
-        l.span = site(n);
+        l.span = site(n, r.frame);
         bool contrib = q.find("contrib") != std::string::npos || q.find("slim") == 0;
         TSNode act = arg(a, -1, {"activation", "activation_fn"});
         if (name == "dense" || name == "fully_connected") {
@@ -740,17 +742,26 @@ void Tf1Reader::read_loop(TSNode train_op) {
         if (null(feed) && !a.positional.empty() && is(a.positional.back(), "dictionary"))
             feed = a.positional.back();
         if (is(feed, "dictionary") && !null(placeholder_)) {
+            TSNode fed_x{}, fed_y{};
             for (TSNode pair : named_children(feed)) {
                 Ref key = resolve({field(pair, "key"), nullptr});
-                if (!ts_node_eq(key.node, placeholder_)) continue;
-                Val v = cx_.ev.eval(field(pair, "value"));
+                if (ts_node_eq(key.node, placeholder_)) {
+                    fed_x = field(pair, "value");
+                } else if (is(key.node, "call") && is_tf(qual(key.node), "placeholder") && null(fed_y) &&
+                           cx_.ev.eval(field(pair, "value")).kind == Val::Kind::Array) {
+                    // Another fed array: the targets (keep_prob and the like are scalars).
+                    fed_y = field(pair, "value");
+                }
+            }
+            if (!null(fed_x)) {
+                Val v = cx_.ev.eval(fed_x);
                 if (v.kind == Val::Kind::Array && !v.array->shape.empty() && v.array->shape[0] > 0) {
                     cx_.prog.batch_size.value = v.array->shape[0];
                     cx_.prog.batch_size.kind = OriginKind::Derived;
-                    cx_.prog.batch_size.origin = span(field(pair, "value"));
+                    cx_.prog.batch_size.origin = span(fed_x);
                     cx_.prog.batch_size.note = "all rows are fed at each step";
                 }
-                fill_data(cx_, field(pair, "value"), TSNode{}, run_call);
+                fill_data(cx_, fed_x, fed_y, run_call);
             }
         }
         if (!cx_.prog.batch_size.known() && cx_.prog.batch_size.note.empty())
