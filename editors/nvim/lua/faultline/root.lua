@@ -1,5 +1,7 @@
 -- The project root of a file: the nearest folder upwards that holds one of the markers. Written against
--- vim.loop only, because vim.fs (0.8) and vim.fs.root (0.10) are missing from the oldest supported Neovim.
+-- libuv only, because vim.fs (0.8) and vim.fs.root (0.10) are missing from the oldest supported Neovim.
+local uv = vim.uv or vim.loop -- vim.uv from 0.10 on, where vim.loop is deprecated
+
 local M = {}
 
 local function parent(dir)
@@ -11,15 +13,16 @@ local function parent(dir)
 end
 
 local function exists(path)
-  return vim.loop.fs_stat(path) ~= nil
+  return uv.fs_stat(path) ~= nil
 end
 
 -- Markers are tried in order at each level, so the nearest folder with any marker wins.
 function M.find(path, markers)
   if path == nil or path == '' then
-    return vim.loop.cwd()
+    return uv.cwd()
   end
-  local absolute = vim.fn.fnamemodify(path, ':p')
+  -- Forward slashes throughout: Windows accepts them, and the walk upwards then has one separator to split on.
+  local absolute = vim.fn.fnamemodify(path, ':p'):gsub('\\', '/')
   local dir = vim.fn.isdirectory(absolute) == 1 and absolute:gsub('/$', '') or vim.fn.fnamemodify(absolute, ':h')
   local start = dir
   while dir ~= nil do
