@@ -232,7 +232,9 @@ int serve_worker(std::istream& in, std::ostream& out, const AnalyzeFn& analyze) 
             }
         });
     }
-    stop_job();
+    // End of input: the running analysis still finishes and reports (the server kills us outright when it
+    // wants us gone, so waiting here cannot keep a dead server's worker alive).
+    if (job.joinable()) job.join();
     return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <thread>
 
 using namespace faultline;
 using namespace faultline::server;
@@ -43,6 +44,15 @@ Finding sample_finding() {
     f.fixes = {fix};
     f.sources = {EvidenceSource::Static, EvidenceSource::Probe};
     return f;
+}
+
+// Runs the io_context until `done` or 5 s; restart() because run_for leaves it stopped once it runs out of
+// work.
+void run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) {
+        io.restart();
+        io.run_for(std::chrono::milliseconds(10));
+    }
 }
 
 // A shell script standing in for the worker process, to exercise how the client survives its failures.
@@ -129,15 +139,13 @@ TEST_CASE("a worker that crashes fails its job with the reason, and the next job
     events.failed = [&](uint64_t, const std::string& reason) { failures.push_back(reason); };
     WorkerClient worker(io, sh("read line; kill -SEGV $$"), events);
     worker.submit("x = 1", AnalysisOptions{}, std::chrono::seconds(10));
-    for (int i = 0; i < 500 && failures.empty(); ++i)
-        io.run_for(std::chrono::milliseconds(10));
+    run_until(io, [&] { return !(failures.empty()); });
     REQUIRE(failures.size() == 1);
     CHECK(failures[0].find("worker crashed") != std::string::npos);
     CHECK(failures[0].find("signal 11") != std::string::npos);
     CHECK(worker.pid() == -1);
     worker.submit("x = 2", AnalysisOptions{}, std::chrono::seconds(10));
-    for (int i = 0; i < 500 && failures.size() < 2; ++i)
-        io.run_for(std::chrono::milliseconds(10));
+    run_until(io, [&] { return !(failures.size() < 2); });
     CHECK(failures.size() == 2);
     CHECK(worker.spawn_count() == 2);
 }
@@ -151,8 +159,7 @@ TEST_CASE("a hung worker is killed at the deadline; a missing binary is reported
         WorkerClient worker(io, sh("read line; sleep 60"), events);
         auto start = std::chrono::steady_clock::now();
         worker.submit("x", AnalysisOptions{}, std::chrono::milliseconds(200));
-        for (int i = 0; i < 500 && failures.empty(); ++i)
-            io.run_for(std::chrono::milliseconds(10));
+        run_until(io, [&] { return !(failures.empty()); });
         REQUIRE(failures.size() == 1);
         CHECK(failures[0].find("hung") != std::string::npos);
         CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
@@ -160,8 +167,7 @@ TEST_CASE("a hung worker is killed at the deadline; a missing binary is reported
     SECTION("missing binary") {
         WorkerClient worker(io, {"/nonexistent/faultline", "worker"}, events);
         worker.submit("x", AnalysisOptions{}, std::chrono::seconds(5));
-        for (int i = 0; i < 500 && failures.empty(); ++i)
-            io.run_for(std::chrono::milliseconds(10));
+        run_until(io, [&] { return !(failures.empty()); });
         REQUIRE(failures.size() == 1);
         CHECK(failures[0].find("exit code 127") != std::string::npos);
     }
@@ -196,7 +202,10 @@ TEST_CASE("while a probe runs: hover answers fast, $/cancelRequest and edits end
     h.initialize({{"probe", {{"enabled", true}}}}, {{"window", {{"workDoneProgress", true}}}});
     const std::string uri = "file:///p.py";
     h.open(uri, read_fixture("softmax_single_unit.py"));
-    h.wait_diagnostics(uri);
+    json published = h.wait_diagnostics(uri);
+    REQUIRE(published.is_object());
+    REQUIRE(!published["params"]["diagnostics"].empty());
+    json flagged = published["params"]["diagnostics"][0]["range"]["start"];
 
     int64_t probe_id =
         h.request("workspace/executeCommand", {{"command", "faultline.runProbe"}, {"arguments", {uri}}});
@@ -210,8 +219,8 @@ TEST_CASE("while a probe runs: hover answers fast, $/cancelRequest and edits end
     REQUIRE(begin.is_object());
 
     auto start = std::chrono::steady_clock::now();
-    json hover = h.reply(
-        h.request("textDocument/hover", {{"textDocument", {{"uri", uri}}}, {"position", pos(9, 12)}}));
+    json hover =
+        h.reply(h.request("textDocument/hover", {{"textDocument", {{"uri", uri}}}, {"position", flagged}}));
     auto elapsed = std::chrono::steady_clock::now() - start;
     CHECK(hover["result"].is_object());
     CHECK(elapsed < std::chrono::milliseconds(50));
