@@ -111,7 +111,7 @@ void make_cnn(ProgramConfig& c, std::mt19937_64& rng) {
                     : pick(rng, std::array<std::string, 3>{"mnist", "fashion_mnist", "cifar10"});
     const int64_t blocks = between(rng, 1, 2);
     for (int64_t i = 0; i < blocks; ++i) {
-        c.hidden.push_back({"Conv2D", pick(rng, std::array<int64_t, 3>{8, 16, 32}) * (i + 1), "relu", 0.0});
+        c.hidden.push_back({"Conv2D", pick(rng, std::array<int64_t, 3>{8, 16, 16}), "relu", 0.0});
         c.hidden.push_back({"MaxPooling2D", 0, "", 0.0});
     }
     c.hidden.push_back({"Flatten", 0, "", 0.0});
@@ -135,7 +135,7 @@ void make_rnn(ProgramConfig& c, std::mt19937_64& rng) {
         c.classes = 46;
     }
     c.vocabulary = pick(rng, std::array<int64_t, 3>{1000, 5000, 10000});
-    c.features = pick(rng, std::array<int64_t, 3>{50, 80, 100});
+    c.features = pick(rng, std::array<int64_t, 3>{20, 30, 40});
     c.hidden.push_back({"Embedding", pick(rng, std::array<int64_t, 3>{16, 32, 64}), "", 0.0});
     c.hidden.push_back(
         {chance(rng, 0.6) ? "LSTM" : "GRU", pick(rng, std::array<int64_t, 3>{16, 32, 64}), "", 0.0});
@@ -162,9 +162,9 @@ ProgramConfig make_base(uint64_t seed, int64_t index) {
     c.flavour = chance(rng, 0.15) ? Flavour::PyTorch : Flavour::Keras;
     const double r = std::uniform_real_distribution<double>(0, 1)(rng);
     c.separate_activations = c.flavour == Flavour::Keras && chance(rng, 0.3);
-    if (r < 0.55 || (c.flavour == Flavour::PyTorch && r >= 0.8))
+    if (r < 0.6 || (c.flavour == Flavour::PyTorch && r >= 0.85))
         make_mlp(c, rng);
-    else if (r < 0.8)
+    else if (r < 0.85)
         make_cnn(c, rng);
     else
         make_rnn(c, rng);

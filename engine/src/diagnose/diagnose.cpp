@@ -221,9 +221,9 @@ ProbeOptions diagnosis_probe_options() {
     // and the same at inference: the features are computed from traces of this length and sample count.
     ProbeOptions o;
     o.budget_seconds = 30.0; // a safety net only: steps, not seconds, bound the probe, so traces do not depend on load
-    o.max_steps = 240;
-    o.max_epochs = 12;
-    o.max_train_samples = 384;
+    o.max_steps = 160;
+    o.max_epochs = 10;
+    o.max_train_samples = 256;
     o.seed = 1;
     o.threads = 1;
     return o;
