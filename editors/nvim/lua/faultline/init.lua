@@ -174,7 +174,9 @@ function M.configure(settings)
   state.config.settings = server.merge_settings(state.config.settings, settings)
   state.config.init_options = state.config.settings
   if api_level() == 'config' then
-    vim.lsp.config(server.name, { settings = state.config.settings, init_options = state.config.settings })
+    -- Assignment replaces the stored config; calling vim.lsp.config() would deep-merge it, and a merge keeps
+    -- an old disabled list when the new one is empty.
+    vim.lsp.config[server.name] = vim.deepcopy(state.config)
   end
   for _, client in ipairs(faultline_clients(nil)) do
     client.config.settings = state.config.settings
