@@ -36,7 +36,6 @@ int main(int argc, char** argv) {
             if (!alarming(f)) continue;
             alarmed = true;
             ++false_alarm_codes[f.code];
-
         }
         bases_alarmed += alarmed;
         for (corpus::Operator op : corpus::all_operators()) {
