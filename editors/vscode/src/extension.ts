@@ -227,7 +227,11 @@ async function executeOnActiveDocument(command: string): Promise<unknown> {
 
 async function runProbe(): Promise<void> {
   try {
-    await executeOnActiveDocument(SERVER_COMMAND_RUN_PROBE);
+    // The server shows the probe's progress itself and answers once its findings are published.
+    const done = await executeOnActiveDocument(SERVER_COMMAND_RUN_PROBE);
+    if (done !== undefined) {
+      vscode.window.setStatusBarMessage('faultline: probe finished', 5000);
+    }
   } catch (error) {
     void vscode.window.showErrorMessage(`faultline: the probe could not run: ${(error as Error).message}`);
   }
