@@ -98,10 +98,11 @@ double outcome(const Trace& trace, Task task) {
     };
     if (trace.status != ProbeStatus::Ok) return 0.0;
     if (task != Task::Regression) {
-        if (trace.diverged) return 0.0;
         double acc = last_finite("val_acc");
         if (!std::isfinite(acc)) acc = last_finite("train_acc");
-        return std::isfinite(acc) ? acc : 0.0;
+        // A classification script the probe could only treat as regression (labels it could not read) falls
+        // through to the loss.
+        if (std::isfinite(acc) || trace.diverged) return trace.diverged ? 0.0 : acc;
     }
     // Regression: the probe's loss-independent error when it records one, else the validation loss.
     double err = last_finite("val_mse");

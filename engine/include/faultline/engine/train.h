@@ -118,8 +118,9 @@ EffectTest welch_worse(const std::vector<double>& base, const std::vector<double
                        double min_difference);
 
 // The outcome used for labelling: higher is better. Classification: final validation accuracy (train accuracy
-// when there is no validation series); regression: minus log10 of the final validation loss measured with the
-// base program's loss (the probe's "val_mse" when recorded). A diverged or failed trace scores lowest.
+// when there is no validation series); regression, or a classification the probe recorded no accuracy for:
+// minus log10 of the final validation error (the probe's "val_mse" when recorded, else the validation loss).
+// A diverged or failed trace scores lowest.
 double outcome(const Trace& trace, Task task);
 
 } // namespace corpus
