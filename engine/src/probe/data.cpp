@@ -11,11 +11,11 @@ namespace {
 // Class prototypes live in a small latent space and are spread wide enough (scale 1.5 against unit noise)
 // that a correct network separates them within the probe, but not so wide that any network does at once.
 constexpr int64_t kLatentDims = 8;
-constexpr double kPrototypeScale = 1.5;
+constexpr double kPrototypeScale = 2.0;
 constexpr double kFeatureNoise = 0.3;
 // Images: a coarse class pattern (up to 4x4 per channel), varied per sample, upsampled, plus pixel noise.
 constexpr int64_t kCoarseGrid = 4;
-constexpr double kCoarseVariation = 0.35;
+constexpr double kCoarseVariation = 0.25;
 constexpr double kPixelNoise = 0.05;
 // Token sequences: each position draws from the class's own tokens with this probability.
 constexpr double kClassTokenShare = 0.3;
