@@ -274,8 +274,16 @@ TEST_CASE("FL103 covers any non-probability output (tanh), with the literal repl
 TEST_CASE("FL109: cross-entropy on real-valued targets is a loss fault, not an output one") {
     Classifier c("Dense(1)", "'binary_crossentropy'", "binary_crossentropy", LabelFormat::Real, 0);
     c.p.data.num_classes = Value<int64_t>{};
+    c.p.data.source = literal<std::string>("boston_housing", c.s.find("x"));
     auto findings = c.run();
     REQUIRE(codes(findings) == std::vector<std::string>{"FL109"});
     CHECK(findings[0].fault == Fault::loss);
     CHECK(c.s.apply(findings[0].fixes.at(0).edits).find("loss='mean_squared_error'") != std::string::npos);
+
+    SECTION("real targets inside [0, 1] are soft labels: the linear output is what is wrong") {
+        c.p.data.source = literal<std::string>("random", c.s.find("x"));
+        CHECK(codes(c.run()) == std::vector<std::string>{"FL103"});
+        c.p.data.literal_y = {{0.5}, {12.0}};
+        CHECK(codes(c.run()) == std::vector<std::string>{"FL109"});
+    }
 }

@@ -57,7 +57,7 @@ void relu_on_classifier(CheckContext& ctx) {
     const auto& out = ctx.output;
     const auto& p = ctx.program;
     if (!is_cross_entropy(p.loss) || out.activation_name() != "relu") return;
-    if (p.data.labels == LabelFormat::Real) return; // a regression with the wrong loss: FL109
+    if (targets_outside_unit_interval(p.data)) return; // a regression with the wrong loss: FL109
     bool multi = out.units_known() && out.units() > 1 && is_categorical_loss(p.loss);
     bool binary = *p.loss.name == "binary_crossentropy";
     if (!multi && !binary) return;
@@ -102,27 +102,23 @@ void sigmoid_with_categorical(CheckContext& ctx) {
     add_activation_fix(*f, ctx, "softmax");
 }
 
-// Datasets whose regression targets lie far outside [0, 1] (Boston housing: median prices 5..50, in $1000s).
-bool unbounded_regression_target(const Data& d) {
-    return d.labels == LabelFormat::Real && d.source.known() && *d.source == "boston_housing";
-}
-
 void bounded_output_on_regression(CheckContext& ctx) {
     const auto& out = ctx.output;
     const auto& p = ctx.program;
-    if (!is_regression_loss(p.loss) || !unbounded_regression_target(p.data)) return;
     const std::string& act = out.activation_name();
     if (act != "sigmoid" && act != "softmax" && act != "tanh") return;
-    Finding* f = ctx.add("FL114",
-                         act + " output on a regression target outside its range (" + *p.data.source +
-                             " targets exceed 1)",
-                         "A " + act +
-                             " output is bounded (to [0, 1] or [-1, 1]); targets beyond that range can never "
-                             "be reached, so the "
-                             "error stays large and the output saturates, which stops its "
-                             "gradient.\n\n**Fix:** use a `linear` "
-                             "output for regression (or scale the targets into the output's range).",
-                         activation_range(ctx));
+    const double lo = act == "tanh" ? -1.0 : 0.0;
+    if (!is_regression_loss(p.loss) || !targets_outside(p.data, lo, 1.0)) return;
+    const std::string range = act == "tanh" ? "[-1, 1]" : "[0, 1]";
+    const std::string source = p.data.source.known() ? *p.data.source + " " : "";
+    Finding* f = ctx.add(
+        "FL114",
+        act + " output on a regression target outside its range: " + source + "targets leave " + range,
+        "A " + act + " output is bounded to " + range +
+            "; targets beyond that range can never be reached, so the error stays large and the "
+            "output saturates, which stops its gradient.\n\n**Fix:** use a `linear` output for "
+            "regression (or scale the targets into the output's range).",
+        activation_range(ctx));
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_related(*f, p.data.source.origin, "data loaded here");

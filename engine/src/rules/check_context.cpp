@@ -81,6 +81,22 @@ bool is_regression_loss(const Loss& loss) {
                                "mean_squared_logarithmic_error", "huber", "logcosh"});
 }
 
+// Real-valued targets known to leave [0, 1]: Boston housing prices (5..50), or literal targets outside it.
+// Real targets inside [0, 1] are soft labels, which binary cross-entropy takes, and a label cast to float
+// (`y.float()`, `astype('float32')`) reads as real too, so "real" alone is not evidence of a regression.
+bool targets_outside(const Data& d, double lo, double hi) {
+    if (d.labels != LabelFormat::Real) return false;
+    if (d.source.known() && *d.source == "boston_housing") return true; // median prices 5..50
+    for (const auto& row : d.literal_y)
+        for (double v : row)
+            if (v < lo || v > hi) return true;
+    return false;
+}
+
+bool targets_outside_unit_interval(const Data& d) {
+    return targets_outside(d, 0.0, 1.0);
+}
+
 CheckContext::CheckContext(const TrainingProgram& p, const CheckOptions& options, std::vector<Finding>& out)
     : program(p), output(output_info(p)), options_(options), out_(out) {}
 

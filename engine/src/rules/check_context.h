@@ -32,6 +32,12 @@ bool is_categorical_loss(const Loss& loss); // categorical_crossentropy, sparse_
 bool is_cross_entropy(const Loss& loss);    // the above and binary_crossentropy
 bool is_regression_loss(const Loss& loss);  // mse, mae, mape, msle, huber, logcosh
 
+// Real-valued targets known to leave [lo, hi] (Boston housing prices, literal targets). Real targets of
+// unknown range are not judged: labels cast to float read as real too.
+bool targets_outside(const Data& d, double lo, double hi);
+// The same for [0, 1]: a regression that no cross-entropy fits.
+bool targets_outside_unit_interval(const Data& d);
+
 // Whether the activation layer is one that acts (Activation, Softmax, LeakyReLU, ...) rather than computes.
 bool is_activation_layer(const Layer& layer);
 // Layers that carry weights and so end a run of activations (Dense, Conv*, RNNs, Embedding).

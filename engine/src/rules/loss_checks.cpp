@@ -49,7 +49,7 @@ void categorical_on_single_unit(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& out = ctx.output;
     if (!is_keras(p) || !p.loss.name.known() || *p.loss.name != "categorical_crossentropy") return;
-    if (!out.units_known() || out.units() != 1 || p.data.labels == LabelFormat::Real) return;
+    if (!out.units_known() || out.units() != 1 || targets_outside_unit_interval(p.data)) return;
     std::string act = out.activation_known() ? out.activation_name() : "";
     std::string effect = act == "softmax" ? "always gives loss 0 (softmax of one unit is 1.0)"
                                           : "only rewards the positive class and never learns class 0";
@@ -107,7 +107,7 @@ void cross_entropy_on_non_probability(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& out = ctx.output;
     if (!is_keras(p) || !is_cross_entropy(p.loss) || p.loss.from_logits) return;
-    if (p.data.labels == LabelFormat::Real) return; // FL109: the loss, not the output, is wrong
+    if (targets_outside_unit_interval(p.data)) return; // FL109: the loss, not the output, is wrong
     if (!out.activation_known() || !not_a_probability(out.activation_name()) || !out.units_known()) return;
     bool binary = *p.loss.name == "binary_crossentropy";
     if (!binary && out.units() < 2) return; // FL101 covers categorical on one unit
@@ -140,7 +140,7 @@ void cross_entropy_on_non_probability(CheckContext& ctx) {
 
 void cross_entropy_on_real_targets(CheckContext& ctx) {
     const auto& p = ctx.program;
-    if (!is_cross_entropy(p.loss) || p.data.labels != LabelFormat::Real) return;
+    if (!is_cross_entropy(p.loss) || !targets_outside_unit_interval(p.data)) return;
     std::string source = p.data.source.known() ? " (" + *p.data.source + ")" : "";
     Finding* f = ctx.add(
         "FL109", *p.loss.name + " on real-valued regression targets" + source,
