@@ -1,7 +1,7 @@
 // How the static checks fare on the generated training corpus (engine/src/diagnose/corpus_*.cpp): alarms on
 // correct base programs (false alarms by construction) and, per mutation operator, the share of mutants on
-// which a check raises an alarm of the operator's fault type. Keras programs only until the parser reads
-// PyTorch. Usage: rules_corpus [bases=300] [seed=7]. The table is in docs/rules.md.
+// which a check raises an alarm of the operator's fault type, for the Keras and the PyTorch programs.
+// Usage: rules_corpus [bases=300] [seed=7]. The tables are in docs/rules.md.
 #include "faultline/engine/rules.h"
 #include "faultline/engine/train.h"
 #include "faultline/parser/parse.h"
@@ -19,25 +19,44 @@ bool alarming(const Finding& f) {
     return f.severity == Severity::Error || f.severity == Severity::Warning;
 }
 
+struct Tally {
+    int64_t bases = 0;
+    int64_t bases_alarmed = 0;
+    std::map<std::string, int64_t> false_alarm_codes;
+    std::map<std::string, std::pair<int64_t, int64_t>> per_operator; // operator -> (caught, applied)
+};
+
+void print(const char* flavour, const Tally& t) {
+    std::cout << "## " << flavour << "\n\n| base programs | with an alarm |\n|---|---|\n| " << t.bases
+              << " | " << t.bases_alarmed << " |\n\n";
+    for (const auto& [code, n] : t.false_alarm_codes)
+        std::cout << "false alarms " << code << ": " << n << "\n";
+    std::cout << "| operator | mutants | caught by a static alarm of its type |\n|---|---|---|\n";
+    for (const auto& [op, caught_applied] : t.per_operator) {
+        const auto [caught, applied] = caught_applied;
+        std::cout << "| " << op << " | " << applied << " | " << caught << " ("
+                  << (applied ? 100 * caught / applied : 0) << "%) |\n";
+    }
+    std::cout << "\n";
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     const int64_t count = argc > 1 ? std::atoll(argv[1]) : 300;
     const uint64_t seed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 7;
-    int64_t bases = 0, bases_alarmed = 0;
-    std::map<std::string, int64_t> false_alarm_codes;
-    std::map<std::string, std::pair<int64_t, int64_t>> per_operator; // operator -> (caught, applied)
+    std::map<corpus::Flavour, Tally> tallies;
     for (int64_t i = 0; i < count; ++i) {
         const corpus::ProgramConfig base = corpus::make_base(seed, i);
-        if (base.flavour != corpus::Flavour::Keras) continue;
-        ++bases;
+        Tally& t = tallies[base.flavour];
+        ++t.bases;
         bool alarmed = false;
         for (const auto& f : run_static_checks(parse_program(corpus::render(base)))) {
             if (!alarming(f)) continue;
             alarmed = true;
-            ++false_alarm_codes[f.code];
+            ++t.false_alarm_codes[f.code];
         }
-        bases_alarmed += alarmed;
+        t.bases_alarmed += alarmed;
         for (corpus::Operator op : corpus::all_operators()) {
             corpus::ProgramConfig mutant = base;
             std::mt19937_64 rng(seed * 1000003 + static_cast<uint64_t>(i) * 31 + static_cast<uint64_t>(op));
@@ -46,18 +65,12 @@ int main(int argc, char** argv) {
             bool caught = false;
             for (const auto& f : run_static_checks(parse_program(corpus::render(mutant))))
                 caught = caught || (alarming(f) && f.fault == wanted);
-            auto& tally = per_operator[corpus::to_string(op)];
-            tally.first += caught;
-            tally.second += 1;
+            auto& pair = t.per_operator[corpus::to_string(op)];
+            pair.first += caught;
+            pair.second += 1;
         }
     }
-    std::cout << "| Keras base programs | with an alarm |\n|---|---|\n| " << bases << " | " << bases_alarmed
-              << " |\n\n";
-    for (const auto& [code, n] : false_alarm_codes)
-        std::cout << "false alarms " << code << ": " << n << "\n";
-    std::cout << "| operator | mutants | caught by a static alarm of its type |\n|---|---|---|\n";
-    for (const auto& [op, tally] : per_operator)
-        std::cout << "| " << op << " | " << tally.second << " | " << tally.first << " ("
-                  << (tally.second ? 100 * tally.first / tally.second : 0) << "%) |\n";
+    print("Keras", tallies[corpus::Flavour::Keras]);
+    print("PyTorch", tallies[corpus::Flavour::PyTorch]);
     return 0;
 }

@@ -23,7 +23,7 @@ std::vector<RuleInfo> make_rules() {
         {"FL104", "sparse-ce-one-hot-labels", F::loss, S::Error,
          "sparse categorical cross-entropy with one-hot labels"},
         {"FL105", "regression-loss-on-classifier", F::loss, S::Warning,
-         "mean squared/absolute error on a softmax classifier"},
+         "mean squared/absolute error on a classifier (softmax output or class-index labels)"},
         {"FL106", "double-softmax", F::act, S::Warning, "softmax before a loss that applies softmax itself"},
         {"FL107", "nll-without-log-softmax", F::act, S::Warning,
          "NLLLoss on an output that is not log_softmax"},

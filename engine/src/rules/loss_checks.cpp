@@ -174,26 +174,39 @@ void sparse_with_one_hot(CheckContext& ctx) {
     add_loss_fix(*f, p, "categorical_crossentropy");
 }
 
-void regression_loss_on_softmax(CheckContext& ctx) {
+void regression_loss_on_classifier(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& out = ctx.output;
-    if (!is_regression_loss(p.loss) || !out.activation_known() || out.activation_name() != "softmax") return;
+    if (!is_regression_loss(p.loss) || !out.units_known()) return;
     // Real-valued targets make it a regression with the wrong output instead (FL114's concern).
-    if (!out.units_known() || p.data.labels == LabelFormat::Real) return;
-    bool single = out.units() == 1;
+    if (p.data.labels == LabelFormat::Real) return;
+    bool softmax = out.activation_known() && out.activation_name() == "softmax";
+    // Integer class indices against several output units: the loss compares a class number with each unit
+    // (PyTorch warns and broadcasts, Keras broadcasts silently), which is not a classification loss at all.
+    bool indices = p.data.labels == LabelFormat::Integer && out.units() > 1;
+    if (!softmax && !indices) return;
+    std::string message =
+        softmax ? *p.loss.name + " on a softmax classifier: cross-entropy is the loss for class probabilities"
+                : *p.loss.name + " between a " + std::to_string(out.units()) +
+                      "-unit output and integer class labels: the loss compares class numbers with scores";
     Finding* f = ctx.add(
-        "FL105", *p.loss.name + " on a softmax classifier: cross-entropy is the loss for class probabilities",
-        "A softmax output is a probability distribution over classes. Squared or absolute error on "
-        "probabilities has small gradients where the prediction is confidently wrong (the softmax "
-        "saturates), so "
-        "a classifier trains slowly or stalls; cross-entropy's gradient is `p - y` and does not vanish.\n\n"
-        "**Fix:** use `categorical_crossentropy` (one-hot labels) or `sparse_categorical_crossentropy` "
-        "(integer "
-        "labels).",
+        "FL105", message,
+        std::string(softmax
+                        ? "A softmax output is a probability distribution over classes. Squared or absolute "
+                          "error on probabilities has small gradients where the prediction is confidently "
+                          "wrong (the softmax saturates), so a classifier trains slowly or stalls; "
+                          "cross-entropy's gradient is `p - y` and does not vanish."
+                        : "The labels are class indices (0, 1, 2, ...) while the output has one unit per "
+                          "class; a regression loss broadcasts each index against every unit and pushes all "
+                          "scores towards the class number, which does not train a classifier.") +
+            "\n\n**Fix:** use `categorical_crossentropy` (one-hot labels) or "
+            "`sparse_categorical_crossentropy` "
+            "(integer labels); in PyTorch `nn.CrossEntropyLoss()` on the raw outputs.",
         loss_range(p));
     if (!f) return;
     add_related_output(*f, ctx);
-    if (is_keras(p) && !single) add_loss_fix(*f, p, categorical_loss_for(p));
+    add_related(*f, p.data.labels_span, "labels set here");
+    if (is_keras(p) && out.units() > 1) add_loss_fix(*f, p, categorical_loss_for(p));
 }
 
 void torch_double_softmax(CheckContext& ctx) {
@@ -262,7 +275,7 @@ void check_loss_against_output(CheckContext& ctx) {
     cross_entropy_on_non_probability(ctx);
     cross_entropy_on_real_targets(ctx);
     sparse_with_one_hot(ctx);
-    regression_loss_on_softmax(ctx);
+    regression_loss_on_classifier(ctx);
     torch_double_softmax(ctx);
     torch_nll_without_log_softmax(ctx);
     torch_bce_without_sigmoid(ctx);
