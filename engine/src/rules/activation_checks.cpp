@@ -9,20 +9,6 @@
 namespace faultline::rules {
 namespace {
 
-bool is_keras(const TrainingProgram& p) {
-    return p.framework == Framework::Keras || p.framework == Framework::TfKeras;
-}
-
-Span activation_range(const CheckContext& ctx) {
-    auto loc = locate(Fault::act, ctx.program);
-    return loc ? loc->range : ctx.output.activation_layer->span;
-}
-
-void add_related_loss(Finding& f, const TrainingProgram& p) {
-    auto loc = locate(Fault::loss, p);
-    if (loc) add_related(f, loc->range, "loss set here");
-}
-
 void add_related_output_layer(Finding& f, const CheckContext& ctx) {
     if (ctx.output.layer && ctx.output.layer != ctx.output.activation_layer)
         add_related(f, ctx.output.layer->span, "output layer");
@@ -47,7 +33,7 @@ void softmax_single_unit(CheckContext& ctx) {
                          "**Fix:** for a yes/no output use `sigmoid` (with `binary_crossentropy`); for a "
                          "real-valued output use "
                          "`linear`; for several classes widen the layer to the class count.",
-                         activation_range(ctx));
+                         ctx.activation_range());
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_activation_fix(*f, ctx, wanted);
@@ -71,10 +57,10 @@ void relu_on_classifier(CheckContext& ctx) {
         "relu "
         "outputs are also unbounded above and not normalised.\n\n**Fix:** " +
             fix_text + ".",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
     add_related_output_layer(*f, ctx);
-    add_related_loss(*f, p);
+    add_related(*f, ctx.loss_range(), "loss set here");
     if (!p.loss.from_logits && is_keras(p)) add_activation_fix(*f, ctx, wanted);
 }
 
@@ -95,10 +81,10 @@ void sigmoid_with_categorical(CheckContext& ctx) {
         "**Fix:** use `softmax` on the output layer (or `binary_crossentropy` if the classes are not "
         "mutually "
         "exclusive).",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
     add_related_output_layer(*f, ctx);
-    add_related_loss(*f, p);
+    add_related(*f, ctx.loss_range(), "loss set here");
     add_activation_fix(*f, ctx, "softmax");
 }
 
@@ -118,7 +104,7 @@ void bounded_output_on_regression(CheckContext& ctx) {
             "; targets beyond that range can never be reached, so the error stays large and the "
             "output saturates, which stops its gradient.\n\n**Fix:** use a `linear` output for "
             "regression (or scale the targets into the output's range).",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_related(*f, p.data.source.origin, "data loaded here");

@@ -1,5 +1,7 @@
 #include "rules/check_context.h"
 
+#include "faultline/engine/localize.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -66,6 +68,10 @@ OutputInfo output_info(const TrainingProgram& program) {
     return OutputInfo{};
 }
 
+bool is_keras(const TrainingProgram& p) {
+    return p.framework == Framework::Keras || p.framework == Framework::TfKeras;
+}
+
 bool is_categorical_loss(const Loss& loss) {
     return loss.name.known() &&
            one_of(*loss.name, {"categorical_crossentropy", "sparse_categorical_crossentropy", "nll"});
@@ -99,6 +105,17 @@ bool targets_outside_unit_interval(const Data& d) {
 
 CheckContext::CheckContext(const TrainingProgram& p, const CheckOptions& options, std::vector<Finding>& out)
     : program(p), output(output_info(p)), options_(options), out_(out) {}
+
+Span CheckContext::loss_range() const {
+    auto loc = locate(Fault::loss, program);
+    return loc ? loc->range : program.loss.call;
+}
+
+Span CheckContext::activation_range() const {
+    auto loc = locate(Fault::act, program);
+    if (loc) return loc->range;
+    return output.activation_layer ? output.activation_layer->span : program.model_span;
+}
 
 Finding* CheckContext::add(std::string_view code, std::string message, std::string explanation, Span range) {
     std::string c(code);

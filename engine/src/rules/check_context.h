@@ -27,6 +27,8 @@ struct OutputInfo {
 
 OutputInfo output_info(const TrainingProgram& program);
 
+bool is_keras(const TrainingProgram& p); // Keras or tf.keras
+
 // Loss families, by canonical name (program.h).
 bool is_categorical_loss(const Loss& loss); // categorical_crossentropy, sparse_categorical_crossentropy, nll
 bool is_cross_entropy(const Loss& loss);    // the above and binary_crossentropy
@@ -49,6 +51,11 @@ public:
 
     const TrainingProgram& program;
     const OutputInfo output;
+
+    // Where the loss and the output activation are set (localize.h), so that static findings land on the same
+    // statement as diagnosed ones and merge with them.
+    Span loss_range() const;
+    Span activation_range() const;
 
     // A finding for `code` with the rule table's fault and severity, or nullptr when the rule is disabled.
     Finding* add(std::string_view code, std::string message, std::string explanation, Span range);

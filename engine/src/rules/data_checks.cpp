@@ -7,10 +7,6 @@
 namespace faultline::rules {
 namespace {
 
-bool is_keras(const TrainingProgram& p) {
-    return p.framework == Framework::Keras || p.framework == Framework::TfKeras;
-}
-
 // Inputs this large reach the first layer's units hundreds of times larger than scaled inputs would.
 constexpr double kLargeInput = 100.0;
 

@@ -1,26 +1,13 @@
-// FL101-FL108: the loss against the output layer. Facts from the Keras and PyTorch loss documentation and
-// from NeuraLint's loss/last-layer rules (Nikanjam et al., TOSEM 2021) and AutoTrainer's loss check
-// (Zhang et al., ICSE 2021); unlike UMLAUT's pre-train heuristic (Schoop et al., CHI 2021), the output's
-// activation is read from the layer's `activation=` argument as well as from Activation/Softmax layers.
+// FL101-FL109: the loss against the output layer and the targets. Facts from the Keras and PyTorch loss
+// documentation and from NeuraLint's loss/last-layer rules (Nikanjam et al., TOSEM 2021) and AutoTrainer's
+// loss check (Zhang et al., ICSE 2021); unlike UMLAUT's pre-train heuristic (Schoop et al., CHI 2021), the
+// output's activation is read from the layer's `activation=` argument as well as from Activation/Softmax
+// layers.
 #include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
 namespace faultline::rules {
 namespace {
-
-bool is_keras(const TrainingProgram& p) {
-    return p.framework == Framework::Keras || p.framework == Framework::TfKeras;
-}
-
-Span loss_range(const TrainingProgram& p) {
-    auto loc = locate(Fault::loss, p);
-    return loc ? loc->range : p.loss.call;
-}
-
-Span activation_range(const CheckContext& ctx) {
-    auto loc = locate(Fault::act, ctx.program);
-    return loc ? loc->range : ctx.output.activation_layer->span;
-}
 
 // An edit that replaces the loss string (keeping its quotes), when the script wrote the loss as a string.
 void add_loss_fix(Finding& f, const TrainingProgram& p, const std::string& new_loss) {
@@ -33,10 +20,6 @@ void add_related_output(Finding& f, const CheckContext& ctx) {
     if (ctx.output.layer) add_related(f, ctx.output.layer->span, "output layer");
     if (ctx.output.activation_layer && ctx.output.activation_layer != ctx.output.layer)
         add_related(f, ctx.output.activation_layer->span, "output activation");
-}
-
-void add_related_loss(Finding& f, const TrainingProgram& p) {
-    add_related(f, loss_range(p), "loss set here");
 }
 
 // The loss the output calls for, spelled for the labels when they are known.
@@ -62,7 +45,7 @@ void categorical_on_single_unit(CheckContext& ctx) {
         "the loss is 0 and no gradient flows.\n\n**Fix:** for two classes with one output unit use "
         "`binary_crossentropy` with a `sigmoid` output; for more classes widen the output layer to the class "
         "count with a `softmax` and one-hot labels.",
-        loss_range(p));
+        ctx.loss_range());
     if (!f) return;
     add_related_output(*f, ctx);
     add_loss_fix(*f, p, "binary_crossentropy");
@@ -88,7 +71,7 @@ void binary_on_softmax(CheckContext& ctx) {
         "`sparse_categorical_crossentropy` (integer labels); keep `binary_crossentropy` only with a "
         "`sigmoid` "
         "output for multi-label targets.",
-        loss_range(p));
+        ctx.loss_range());
     if (!f) return;
     add_related_output(*f, ctx);
     add_loss_fix(*f, p, categorical_loss_for(p));
@@ -125,9 +108,9 @@ void cross_entropy_on_non_probability(CheckContext& ctx) {
             "training stalls or the loss is meaningless.\n\n**Fix:** use `activation='" +
             wanted +
             "'` on the output layer (or pass a loss object with `from_logits=True` and a linear output).",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
-    add_related_loss(*f, p);
+    add_related(*f, ctx.loss_range(), "loss set here");
     const Layer* target = out.activation_layer;
     if (target == out.layer && out.activation->kind == OriginKind::Default) {
         if (auto anchor = units_argument(*target))
@@ -149,7 +132,7 @@ void cross_entropy_on_real_targets(CheckContext& ctx) {
         "model does not learn the regression.\n\n**Fix:** use `mean_squared_error` (or "
         "`mean_absolute_error`) "
         "with a linear output.",
-        loss_range(p));
+        ctx.loss_range());
     if (!f) return;
     add_related(*f, p.data.labels_span, "targets set here");
     if (is_keras(p)) add_loss_fix(*f, p, "mean_squared_error");
@@ -168,7 +151,7 @@ void sparse_with_one_hot(CheckContext& ctx) {
         "classes, so the shapes do not match (Keras raises an error, or each 0/1 entry is read as a class "
         "index).\n\n**Fix:** use `categorical_crossentropy` with one-hot labels, or drop the one-hot "
         "encoding.",
-        loss_range(p));
+        ctx.loss_range());
     if (!f) return;
     add_related(*f, p.data.labels_span, "labels made one-hot here");
     add_loss_fix(*f, p, "categorical_crossentropy");
@@ -202,7 +185,7 @@ void regression_loss_on_classifier(CheckContext& ctx) {
             "\n\n**Fix:** use `categorical_crossentropy` (one-hot labels) or "
             "`sparse_categorical_crossentropy` "
             "(integer labels); in PyTorch `nn.CrossEntropyLoss()` on the raw outputs.",
-        loss_range(p));
+        ctx.loss_range());
     if (!f) return;
     add_related_output(*f, ctx);
     add_related(*f, p.data.labels_span, "labels set here");
@@ -224,9 +207,9 @@ void torch_double_softmax(CheckContext& ctx) {
         "loss "
         "cannot go below about 1.46 for 10 classes, and gradients shrink.\n\n**Fix:** return the raw logits "
         "from the model (drop the final softmax), or use `nn.NLLLoss` after `log_softmax`.",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
-    add_related_loss(*f, p);
+    add_related(*f, ctx.loss_range(), "loss set here");
 }
 
 void torch_nll_without_log_softmax(CheckContext& ctx) {
@@ -241,9 +224,9 @@ void torch_nll_without_log_softmax(CheckContext& ctx) {
         "a "
         "likelihood at all.\n\n**Fix:** end the model with `F.log_softmax(x, dim=1)`, or use "
         "`nn.CrossEntropyLoss` on the raw logits.",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
-    add_related_loss(*f, p);
+    add_related(*f, ctx.loss_range(), "loss set here");
 }
 
 void torch_bce_without_sigmoid(CheckContext& ctx) {
@@ -261,9 +244,9 @@ void torch_bce_without_sigmoid(CheckContext& ctx) {
             out.activation_name() +
             " output is not bounded to [0, 1].\n\n**Fix:** apply `torch.sigmoid` to the output, or better, "
             "use `nn.BCEWithLogitsLoss` on the raw output (numerically stable).",
-        activation_range(ctx));
+        ctx.activation_range());
     if (!f) return;
-    add_related_loss(*f, p);
+    add_related(*f, ctx.loss_range(), "loss set here");
 }
 
 } // namespace
