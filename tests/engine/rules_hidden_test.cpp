@@ -115,3 +115,25 @@ TEST_CASE("FL124: softmax on a hidden layer; softmax on the output is not hidden
     p.layers.erase(p.layers.begin());
     CHECK(run_static_checks(p).empty());
 }
+
+TEST_CASE("FL125: an Activation layer after a layer's own activation; squashing twice is a warning") {
+    Script s("Dense(10, activation='softmax')\nActivation('softmax')\nDense(8, activation='relu')\n"
+             "Activation('relu')\n");
+    TrainingProgram p;
+    p.framework = Framework::Keras;
+    p.layers.push_back(keras_layer(s, "Dense(10, activation='softmax')"));
+    p.layers.push_back(keras_layer(s, "Activation('softmax')"));
+    auto findings = run_static_checks(p);
+    REQUIRE(codes(findings) == std::vector<std::string>{"FL125"});
+    CHECK(findings[0].severity == Severity::Warning);
+    CHECK(s.at(findings[0].range) == "'softmax'");
+    CHECK(findings[0].range.start.row == 1);
+
+    TrainingProgram q;
+    q.framework = Framework::Keras;
+    q.layers.push_back(keras_layer(s, "Dense(8, activation='relu')"));
+    q.layers.push_back(keras_layer(s, "Activation('relu')"));
+    auto g = run_static_checks(q);
+    REQUIRE(codes(g) == std::vector<std::string>{"FL125"});
+    CHECK(g[0].severity == Severity::Information);
+}

@@ -45,6 +45,8 @@ std::vector<RuleInfo> make_rules() {
         {"FL123", "constant-kernel-initializer", F::weight_init, S::Warning,
          "hidden layer initialised with identical weights (zeros/ones/constant)"},
         {"FL124", "softmax-hidden-layer", F::act, S::Warning, "softmax on a hidden layer"},
+        {"FL125", "redundant-activation", F::act, S::Warning,
+         "an Activation layer right after a layer that already has a non-linear activation"},
         {"FL131", "learning-rate-too-high", F::lr, S::Warning, "learning rate above the range that trains"},
         {"FL132", "learning-rate-too-low", F::lr, S::Warning, "learning rate below the range that trains"},
         {"FL141", "too-few-updates", F::epoch, S::Warning, "too few weight updates for training to converge"},

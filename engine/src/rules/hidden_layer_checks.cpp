@@ -1,4 +1,4 @@
-// FL121-FL124: hidden layers. Facts: a composition of affine maps is affine (so Dense layers without a
+// FL121-FL125: hidden layers. Facts: a composition of affine maps is affine (so Dense layers without a
 // non-linearity between them add no capacity; NeuraLint's rule on missing activations between layers), and
 // Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural networks" (AISTATS
 // 2010): with sigmoid/tanh hidden layers the gradients shrink layer by layer and the top sigmoid layer
@@ -191,9 +191,43 @@ void softmax_in_hidden_layer(CheckContext& ctx) {
     }
 }
 
+// NeuraLint's f003 ("multiple and redundant connected activations are not allowed"): an Activation layer
+// right after a layer that already applies a non-linear activation. Two squashing functions in a row
+// (softmax after softmax, sigmoid after sigmoid) compress the output into a narrow band and shrink its
+// gradient; relu after relu is only redundant.
+void redundant_activation(CheckContext& ctx) {
+    const auto& layers = ctx.program.layers;
+    auto squashing = [](const std::string& a) {
+        return a == "softmax" || a == "sigmoid" || a == "tanh" || a == "log_softmax";
+    };
+    for (size_t i = 0; i + 1 < layers.size(); ++i) {
+        const Layer& l = layers[i];
+        const Layer& next = layers[i + 1];
+        if (!is_weighted_layer(l) || next.kind != "Activation") continue;
+        if (!l.activation.known() || !next.activation.known()) continue;
+        const std::string& first = *l.activation;
+        const std::string& second = *next.activation;
+        if (first == "linear" || second == "linear") continue;
+        Finding* f = ctx.add(
+            "FL125", "activation '" + second + "' applied after the layer's own '" + first + "' activation",
+            "The layer already applies " + first + "; applying " + second + " on top of it " +
+                (squashing(first) || squashing(second)
+                     ? "squashes the output twice into a narrow band, which shrinks its gradient "
+                       "and (for a double softmax) flattens the predicted distribution."
+                     : "changes nothing but costs a layer.") +
+                "\n\n**Fix:** keep one activation: drop the Activation layer or the layer's "
+                "`activation=` argument.",
+            value_span(next.activation, next.span));
+        if (!f) continue;
+        add_related(*f, activation_site(l, l.activation), "first activation");
+        if (!squashing(first) && !squashing(second)) f->severity = Severity::Information;
+    }
+}
+
 } // namespace
 
 void check_hidden_layers(CheckContext& ctx) {
+    redundant_activation(ctx);
     softmax_in_hidden_layer(ctx);
     stacked_linear(ctx);
     saturating_stack(ctx);

@@ -1,7 +1,7 @@
 // FL101-FL109: the loss against the output layer and the targets. Facts from the Keras and PyTorch loss
-// documentation and NeuraLint's loss/last-layer rules (Nikanjam et al., TOSEM 2021); unlike UMLAUT's pre-train
-// heuristic (Schoop et al., CHI 2021), the output's activation is read from the layer's `activation=` argument
-// as well as from Activation/Softmax layers.
+// documentation and NeuraLint's loss/last-layer rules (Nikanjam et al., TOSEM 2021); unlike UMLAUT's
+// pre-train heuristic (Schoop et al., CHI 2021), the output's activation is read from the layer's
+// `activation=` argument as well as from Activation/Softmax layers.
 #include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
