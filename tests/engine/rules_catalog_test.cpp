@@ -27,6 +27,6 @@ TEST_CASE("rule codes are unique, grouped FL1xx, and documented") {
     doc << in.rdbuf();
     for (const auto& r : all_rules()) {
         INFO(r.code);
-        CHECK(doc.str().find("## " + r.code + " ") != std::string::npos);
+        CHECK(doc.str().find("\n## " + r.code + "\n\nRule `" + r.name + "`.") != std::string::npos);
     }
 }

@@ -7,7 +7,7 @@
 namespace faultline {
 namespace {
 
-// Where the per-rule documentation lives; each rule is a heading anchor (#fl101).
+// Where the per-rule documentation lives; each code is a heading of its own, so GitHub anchors it as #fl101.
 constexpr const char* kDocsBase = "https://github.com/faultline-dev/faultline/blob/main/docs/rules.md";
 
 std::vector<RuleInfo> make_rules() {
