@@ -3,7 +3,6 @@
 // NeuraLint's last-layer rules (Nikanjam et al., TOSEM 2021), which read the activation whether it is an
 // argument or a separate layer (UMLAUT's check, which looks for a Softmax layer only, flags
 // `Dense(10, activation='softmax')` as missing a softmax; these checks do not).
-#include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
 namespace faultline::rules {
@@ -33,7 +32,7 @@ void softmax_single_unit(CheckContext& ctx) {
                          "**Fix:** for a yes/no output use `sigmoid` (with `binary_crossentropy`); for a "
                          "real-valued output use "
                          "`linear`; for several classes widen the layer to the class count.",
-                         ctx.activation_range());
+                         Fault::act);
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_activation_fix(*f, ctx, wanted);
@@ -57,7 +56,7 @@ void relu_on_classifier(CheckContext& ctx) {
         "relu "
         "outputs are also unbounded above and not normalised.\n\n**Fix:** " +
             fix_text + ".",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_related(*f, ctx.loss_range(), "loss set here");
@@ -81,7 +80,7 @@ void sigmoid_with_categorical(CheckContext& ctx) {
         "**Fix:** use `softmax` on the output layer (or `binary_crossentropy` if the classes are not "
         "mutually "
         "exclusive).",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_related(*f, ctx.loss_range(), "loss set here");
@@ -104,7 +103,7 @@ void bounded_output_on_regression(CheckContext& ctx) {
             "; targets beyond that range can never be reached, so the error stays large and the "
             "output saturates, which stops its gradient.\n\n**Fix:** use a `linear` output for "
             "regression (or scale the targets into the output's range).",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related_output_layer(*f, ctx);
     add_related(*f, p.data.source.origin, "data loaded here");

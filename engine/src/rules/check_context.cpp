@@ -136,6 +136,21 @@ Finding* CheckContext::add(std::string_view code, std::string message, std::stri
     return &out_.back();
 }
 
+Finding* CheckContext::add(std::string_view code, std::string message, std::string explanation, Fault located,
+                           Span fallback) {
+    auto loc = locate(located, program);
+    if (!loc) {
+        if (fallback.empty() && located == Fault::loss) fallback = loss_range();
+        if (fallback.empty() && located == Fault::act) fallback = activation_range();
+    }
+    Finding* f = add(code, std::move(message), std::move(explanation), loc ? loc->range : fallback);
+    if (!f || !loc) return f;
+    for (size_t i = 0; i < loc->related.size(); ++i)
+        add_related(*f, loc->related[i],
+                    i < loc->related_messages.size() ? loc->related_messages[i] : "used here");
+    return f;
+}
+
 Span value_span(const std::optional<Span>& literal, const Span& origin, const Span& fallback) {
     if (!origin.empty()) return origin;
     if (literal && !literal->empty()) return *literal;
@@ -149,6 +164,7 @@ Span activation_site(const Layer& layer, const Value<std::string>& activation) {
 
 void add_related(Finding& f, const Span& span, std::string message) {
     if (span.empty() || span == f.range) return;
+    if (std::find(f.related.begin(), f.related.end(), span) != f.related.end()) return;
     f.related.push_back(span);
     f.related_messages.push_back(std::move(message));
 }

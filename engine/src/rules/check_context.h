@@ -59,6 +59,10 @@ public:
 
     // A finding for `code` with the rule table's fault and severity, or nullptr when the rule is disabled.
     Finding* add(std::string_view code, std::string message, std::string explanation, Span range);
+    // The same at the statement that sets the value behind `located` (localize.h), with its use sites as
+    // related information; `fallback` when localization has nothing to point at.
+    Finding* add(std::string_view code, std::string message, std::string explanation, Fault located,
+                 Span fallback = {});
 
 private:
     const CheckOptions& options_;

@@ -1,7 +1,6 @@
 // FL151-FL152: how the data reaches the network. Facts: LeCun et al., "Efficient BackProp" (1998), section
 // 4.3 (inputs should be centred and scaled to comparable, small ranges); UMLAUT's input-normalization
 // heuristic (inputs outside [-1, 1]); the Keras loss documentation for the label formats.
-#include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
 namespace faultline::rules {
@@ -30,7 +29,6 @@ void unscaled_input(CheckContext& ctx) {
     std::string source = d.source.known() ? *d.source + " " : "";
     std::string what = images ? source + "images are fed to the network unscaled (pixel values " + range + ")"
                               : source + "inputs are fed to the network unscaled (values " + range + ")";
-    auto loc = locate(Fault::data_preprocessing, p);
     Finding* f = ctx.add(
         "FL151", what,
         "Unscaled inputs make the first layer's pre-activations hundreds of times larger than inputs in [0, "
@@ -41,7 +39,7 @@ void unscaled_input(CheckContext& ctx) {
             std::string(images ? "`x_train = x_train.astype('float32') / 255`"
                                : "standardise each feature, `x_train = (x_train - mean) / std`") +
             ", and the same for the test set.",
-        loc ? loc->range : value_span(d.scaled, d.source.origin));
+        Fault::data_preprocessing, value_span(d.scaled, d.source.origin));
     if (!f) return;
     add_related(*f, p.fit_call, "trained here");
 }
@@ -51,14 +49,13 @@ void categorical_with_integer_labels(CheckContext& ctx) {
     if (!is_keras(p) || !p.loss.name.known() || *p.loss.name != "categorical_crossentropy") return;
     if (p.data.labels != LabelFormat::Integer) return;
     if (ctx.output.units_known() && ctx.output.units() < 2) return; // FL101
-    auto loc = locate(Fault::loss, p);
     Finding* f =
         ctx.add("FL152", "categorical_crossentropy with integer labels: it expects one-hot rows",
                 "Categorical cross-entropy compares each output unit with a one-hot label column. Integer "
                 "class labels "
                 "have one column, so Keras rejects the shape or scores the wrong columns.\n\n**Fix:** use "
                 "`sparse_categorical_crossentropy`, or one-hot encode the labels with `to_categorical`.",
-                loc ? loc->range : p.loss.call);
+                Fault::loss);
     if (!f) return;
     add_related(*f, p.data.labels_span, "labels set here");
     if (p.loss.written_as_string && p.loss.name.kind == OriginKind::Literal)

@@ -4,7 +4,6 @@
 // "Adam" (ICLR 2015): default 0.001; the Keras, tf.keras and torch.optim documentation for the defaults.
 // The upper bounds for adaptive optimizers are 100x their default step (the per-parameter step of Adam and
 // RMSprop is about lr, independent of the gradient's scale, so 0.1 already moves every weight by 0.1).
-#include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
 #include <array>
@@ -39,12 +38,8 @@ void add_lr_finding(CheckContext& ctx, const char* code, const std::string& mess
                     std::optional<double> replacement) {
     const auto& p = ctx.program;
     const auto& lr = p.optimizer.lr;
-    auto loc = locate(Fault::lr, p);
-    Finding* f = ctx.add(code, message, why, loc ? loc->range : value_span(lr, p.optimizer.call));
+    Finding* f = ctx.add(code, message, why, Fault::lr, value_span(lr, p.optimizer.call));
     if (!f) return;
-    if (loc)
-        for (size_t i = 0; i < loc->related.size(); ++i)
-            add_related(*f, loc->related[i], loc->related_messages[i]);
     if (replacement && lr.kind == OriginKind::Literal)
         if (auto edit = replace_literal(lr.literal, format_number(*replacement)))
             f->fixes.push_back(

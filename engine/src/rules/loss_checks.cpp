@@ -2,7 +2,6 @@
 // documentation and NeuraLint's loss/last-layer rules (Nikanjam et al., TOSEM 2021); unlike UMLAUT's
 // pre-train heuristic (Schoop et al., CHI 2021), the output's activation is read from the layer's
 // `activation=` argument as well as from Activation/Softmax layers.
-#include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
 namespace faultline::rules {
@@ -44,7 +43,7 @@ void categorical_on_single_unit(CheckContext& ctx) {
         "the loss is 0 and no gradient flows.\n\n**Fix:** for two classes with one output unit use "
         "`binary_crossentropy` with a `sigmoid` output; for more classes widen the output layer to the class "
         "count with a `softmax` and one-hot labels.",
-        ctx.loss_range());
+        Fault::loss);
     if (!f) return;
     add_related_output(*f, ctx);
     add_loss_fix(*f, p, "binary_crossentropy");
@@ -70,7 +69,7 @@ void binary_on_softmax(CheckContext& ctx) {
         "`sparse_categorical_crossentropy` (integer labels); keep `binary_crossentropy` only with a "
         "`sigmoid` "
         "output for multi-label targets.",
-        ctx.loss_range());
+        Fault::loss);
     if (!f) return;
     add_related_output(*f, ctx);
     add_loss_fix(*f, p, categorical_loss_for(p));
@@ -107,7 +106,7 @@ void cross_entropy_on_non_probability(CheckContext& ctx) {
             "training stalls or the loss is meaningless.\n\n**Fix:** use `activation='" +
             wanted +
             "'` on the output layer (or pass a loss object with `from_logits=True` and a linear output).",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related(*f, ctx.loss_range(), "loss set here");
     const Layer* target = out.activation_layer;
@@ -131,7 +130,7 @@ void cross_entropy_on_real_targets(CheckContext& ctx) {
         "model does not learn the regression.\n\n**Fix:** use `mean_squared_error` (or "
         "`mean_absolute_error`) "
         "with a linear output.",
-        ctx.loss_range());
+        Fault::loss);
     if (!f) return;
     add_related(*f, p.data.labels_span, "targets set here");
     if (is_keras(p)) add_loss_fix(*f, p, "mean_squared_error");
@@ -150,7 +149,7 @@ void sparse_with_one_hot(CheckContext& ctx) {
         "classes, so the shapes do not match (Keras raises an error, or each 0/1 entry is read as a class "
         "index).\n\n**Fix:** use `categorical_crossentropy` with one-hot labels, or drop the one-hot "
         "encoding.",
-        ctx.loss_range());
+        Fault::loss);
     if (!f) return;
     add_related(*f, p.data.labels_span, "labels made one-hot here");
     add_loss_fix(*f, p, "categorical_crossentropy");
@@ -184,7 +183,7 @@ void regression_loss_on_classifier(CheckContext& ctx) {
             "\n\n**Fix:** use `categorical_crossentropy` (one-hot labels) or "
             "`sparse_categorical_crossentropy` "
             "(integer labels); in PyTorch `nn.CrossEntropyLoss()` on the raw outputs.",
-        ctx.loss_range());
+        Fault::loss);
     if (!f) return;
     add_related_output(*f, ctx);
     add_related(*f, p.data.labels_span, "labels set here");
@@ -206,7 +205,7 @@ void torch_double_softmax(CheckContext& ctx) {
         "loss "
         "cannot go below about 1.46 for 10 classes, and gradients shrink.\n\n**Fix:** return the raw logits "
         "from the model (drop the final softmax), or use `nn.NLLLoss` after `log_softmax`.",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related(*f, ctx.loss_range(), "loss set here");
 }
@@ -223,7 +222,7 @@ void torch_nll_without_log_softmax(CheckContext& ctx) {
         "a "
         "likelihood at all.\n\n**Fix:** end the model with `F.log_softmax(x, dim=1)`, or use "
         "`nn.CrossEntropyLoss` on the raw logits.",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related(*f, ctx.loss_range(), "loss set here");
 }
@@ -243,7 +242,7 @@ void torch_bce_without_sigmoid(CheckContext& ctx) {
             out.activation_name() +
             " output is not bounded to [0, 1].\n\n**Fix:** apply `torch.sigmoid` to the output, or better, "
             "use `nn.BCEWithLogitsLoss` on the raw output (numerically stable).",
-        ctx.activation_range());
+        Fault::act);
     if (!f) return;
     add_related(*f, ctx.loss_range(), "loss set here");
 }

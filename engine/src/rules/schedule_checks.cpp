@@ -1,6 +1,5 @@
 // FL141-FL142: how many weight updates the training gets. Keras runs ceil(samples / batch_size) updates per
 // epoch and clamps a batch larger than the data to the whole set; a PyTorch DataLoader does the same.
-#include "faultline/engine/localize.h"
 #include "rules/checks.h"
 
 namespace faultline::rules {
@@ -35,7 +34,6 @@ void too_few_updates(CheckContext& ctx) {
               " samples, batch size " + std::to_string(batch) + ")";
         count = &p.epochs;
         if (updates >= kFewUpdates) return;
-        auto loc = locate(Fault::epoch, p);
         Finding* f =
             ctx.add("FL141", how + " give only " + std::to_string(updates) + " weight updates",
                     "Each batch is one gradient step. With " + std::to_string(updates) +
@@ -43,7 +41,7 @@ void too_few_updates(CheckContext& ctx) {
                         "is still falling when training stops and the model underfits.\n\n**Fix:** "
                         "train for more epochs (or use a smaller batch size) so that training takes at "
                         "least several hundred updates.",
-                    loc ? loc->range : value_span(*count, p.fit_call));
+                    Fault::epoch, value_span(*count, p.fit_call));
         if (!f) return;
         if (updates >= kMinUpdates) f->severity = Severity::Information;
         add_uses(*f, *count, "epoch count");
@@ -58,12 +56,11 @@ void too_few_updates(CheckContext& ctx) {
     }
     // Loops that count steps (TF1) give the update count directly.
     if (!p.epochs.known() && p.steps.known() && *p.steps > 0 && *p.steps < kMinUpdates) {
-        auto loc = locate(Fault::epoch, p);
         Finding* f = ctx.add("FL141", "the training loop runs only " + std::to_string(*p.steps) + " steps",
                              "Each step is one gradient update; " + std::to_string(*p.steps) +
                                  " are too few for the weights to move far from their initial values.\n\n"
                                  "**Fix:** run more steps.",
-                             loc ? loc->range : value_span(p.steps, p.fit_call));
+                             Fault::epoch, value_span(p.steps, p.fit_call));
         if (!f) return;
         add_uses(*f, p.steps, "step count");
     }
@@ -75,7 +72,6 @@ void batch_larger_than_data(CheckContext& ctx) {
     if (p.batch_size.kind != OriginKind::Literal) return;
     int64_t batch = *p.batch_size, n = *p.data.num_samples;
     if (n <= 0 || batch <= n) return;
-    auto loc = locate(Fault::batch_size, p);
     Finding* f =
         ctx.add("FL142",
                 "batch size " + std::to_string(batch) + " is larger than the " + std::to_string(n) +
@@ -83,7 +79,7 @@ void batch_larger_than_data(CheckContext& ctx) {
                 "The framework clamps the batch to the whole training set, so each epoch makes exactly "
                 "one gradient step; training needs as many epochs as it needs updates.\n\n**Fix:** use "
                 "a batch size well below the number of samples (for example 32) or raise the epochs.",
-                loc ? loc->range : value_span(p.batch_size, p.fit_call));
+                Fault::batch_size, value_span(p.batch_size, p.fit_call));
     if (!f) return;
     add_uses(*f, p.batch_size, "batch size");
 }
