@@ -80,7 +80,7 @@ std::string hover_markdown(const Finding& f, const Trace* trace) {
         md += "\n**Probe failed:** " + trace->reason + "\n";
     }
     if (!f.fixes.empty()) {
-        md += "\n**Fix:** ";
+        md += "\n**Quick fix:** ";
         const Fix* best = &f.fixes.front();
         for (const Fix& fix : f.fixes)
             if (fix.preferred) best = &fix;

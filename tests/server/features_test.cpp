@@ -68,7 +68,7 @@ TEST_CASE("hover over a flagged statement explains it; elsewhere it is empty") {
     CHECK(hover["result"]["contents"]["kind"] == "markdown");
     CHECK(md.find("FL111") != std::string::npos);
     CHECK(md.find("confidence") != std::string::npos);
-    CHECK(md.find("**Fix:**") != std::string::npos);
+    CHECK(md.find("**Quick fix:**") != std::string::npos);
     json nothing = h.reply(
         h.request("textDocument/hover", {{"textDocument", {{"uri", kUri}}}, {"position", pos(2, 0)}}));
     CHECK(nothing["result"].is_null());
