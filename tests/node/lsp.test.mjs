@@ -1,0 +1,167 @@
+// The real `faultline lsp` driven by vscode-languageserver-protocol, the protocol library VS Code's client is
+// built on: diagnostics at the right ranges, hover, progress of the probe, a quick fix applied, and the
+// diagnostic gone afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import protocol from 'vscode-languageserver-protocol/node.js';
+
+const {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  InitializeRequest,
+  InitializedNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  DidSaveTextDocumentNotification,
+  PublishDiagnosticsNotification,
+  HoverRequest,
+  CodeActionRequest,
+  DocumentDiagnosticRequest,
+  ExecuteCommandRequest,
+  ShutdownRequest,
+  ExitNotification,
+  WorkDoneProgressCreateRequest,
+} = protocol;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const binary = process.env.FAULTLINE_BINARY ?? path.join(root, 'build/cli/faultline');
+const fixture = path.join(root, 'tests/fixtures/server/softmax_unicode.py');
+
+function start() {
+  assert.ok(existsSync(binary), `faultline binary not found at ${binary} (set FAULTLINE_BINARY)`);
+  const child = spawn(binary, ['lsp'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const diagnostics = []; // every publishDiagnostics, in order
+  const progress = [];
+  let wake = () => {};
+  connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    diagnostics.push(p);
+    wake();
+  });
+  connection.onNotification('$/progress', (p) => {
+    progress.push(p);
+    wake();
+  });
+  connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
+  connection.listen();
+  const until = async (predicate, what, ms = 30000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const hit = predicate();
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nserver log:\n${stderr.slice(-3000)}`);
+      await new Promise((r) => {
+        wake = r;
+        setTimeout(r, 100);
+      });
+    }
+  };
+  return { child, connection, exited, diagnostics, progress, until };
+}
+
+// Applies LSP TextEdits (UTF-16 positions, which is what JS string indexes count) to a text.
+function applyEdits(text, edits) {
+  const offset = (pos) => {
+    const lines = text.split('\n');
+    let o = 0;
+    for (let i = 0; i < pos.line; i++) o += lines[i].length + 1;
+    return o + pos.character;
+  };
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  for (const e of sorted) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+  return text;
+}
+
+test('diagnostics, hover, probe progress and a quick fix against the real server', async () => {
+  const { connection, exited, diagnostics, progress, until } = start();
+  const init = await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {
+      window: { workDoneProgress: true },
+      textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown'] } },
+    },
+    initializationOptions: { probe: { enabled: true, budgetSeconds: 2 } },
+  });
+  assert.equal(init.capabilities.positionEncoding, 'utf-16');
+  assert.equal(init.capabilities.textDocumentSync.change, 2);
+  await connection.sendNotification(InitializedNotification.type, {});
+
+  const uri = pathToFileURL(fixture).href;
+  let text = readFileSync(fixture, 'utf8');
+  await connection.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'python', version: 1, text },
+  });
+
+  const first = await until(() => diagnostics.find((d) => d.uri === uri && d.version === 1 && d.diagnostics.length), 'diagnostics of version 1');
+  const fl111 = first.diagnostics.find((d) => d.code === 'FL111');
+  assert.ok(fl111, 'FL111 reported');
+  // `'softmax'` on line 11 of the file, after 'é🔥' (1 + 2 UTF-16 units).
+  assert.deepEqual(fl111.range, { start: { line: 10, character: 42 }, end: { line: 10, character: 51 } });
+  assert.equal(text.split('\n')[10].slice(42, 51), "'softmax'");
+  assert.equal(fl111.source, 'faultline');
+  assert.match(fl111.codeDescription.href, /#fl111$/);
+  assert.equal(fl111.data.fault, 'act');
+
+  const hover = await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 10, character: 45 } });
+  assert.equal(hover.contents.kind, 'markdown');
+  assert.match(hover.contents.value, /FL111/);
+  assert.match(hover.contents.value, /confidence/);
+
+  // Saving runs the probe in the worker: progress begins, reports epochs, ends; the hover then shows the curves.
+  await connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+  await until(() => progress.find((p) => p.value.kind === 'end'), 'the probe to end', 60000);
+  assert.ok(progress.some((p) => p.value.kind === 'begin'), 'progress began');
+  assert.ok(progress.some((p) => p.value.kind === 'report' && /epoch \d+\/\d+/.test(p.value.message)), 'epochs reported');
+  const trace = await connection.sendRequest(ExecuteCommandRequest.type, { command: 'faultline.showTrace', arguments: [uri] });
+  assert.ok(trace && ['ok', 'failed', 'skipped'].includes(trace.status), 'a trace is kept');
+  if (trace.status === 'ok') {
+    const probed = await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 10, character: 45 } });
+    assert.match(probed.contents.value, /[▁▂▃▄▅▆▇█]{3,}/, 'sparkline of the probe');
+  }
+
+  // Hover answers quickly while a probe runs.
+  await connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
+  const probeRun = connection.sendRequest(ExecuteCommandRequest.type, { command: 'faultline.runProbe', arguments: [uri] });
+  const t0 = performance.now();
+  await connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 10, character: 45 } });
+  const hoverMs = performance.now() - t0;
+  assert.ok(hoverMs < 50, `hover took ${hoverMs.toFixed(1)} ms during a probe`);
+  await probeRun;
+
+  const actions = await connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: fl111.range,
+    context: { diagnostics: [fl111], only: ['quickfix'] },
+  });
+  const preferred = actions.find((a) => a.isPreferred) ?? actions[0];
+  assert.ok(preferred, 'a quick fix is offered');
+  assert.equal(preferred.kind, 'quickfix');
+  const edits = preferred.edit.changes[uri];
+  text = applyEdits(text, edits);
+  assert.match(text.split('\n')[10], /activation='sigmoid'/);
+  await connection.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri, version: 2 },
+    contentChanges: edits.map((e) => ({ range: e.range, text: e.newText })),
+  });
+  const after = await until(() => diagnostics.find((d) => d.uri === uri && d.version === 2), 'diagnostics of version 2');
+  assert.equal(after.diagnostics.filter((d) => d.code === 'FL111').length, 0, 'the diagnostic went away');
+
+  const pulled = await connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri } });
+  assert.equal(pulled.kind, 'full');
+  assert.equal(pulled.items.filter((d) => d.code === 'FL111').length, 0);
+
+  await connection.sendRequest(ShutdownRequest.type);
+  await connection.sendNotification(ExitNotification.type);
+  assert.equal(await exited, 0);
+  connection.dispose();
+});
