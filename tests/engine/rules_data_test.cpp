@@ -49,3 +49,18 @@ TEST_CASE("FL151 on large unscaled features; Embedding inputs and small features
     p.layers.front().kind = "Embedding";
     CHECK(run_static_checks(p).empty());
 }
+
+TEST_CASE("FL151 needs pixel evidence: image-shaped inputs of unknown range are not judged") {
+    Script s("inpt = tf.placeholder(tf.float16, (4, 16, 16, 3))\nval = np.zeros((4, 16, 16, 3))\n");
+    TrainingProgram p;
+    p.framework = Framework::TF1;
+    Layer conv;
+    conv.kind = "Conv2D";
+    conv.span = s.find("tf.placeholder(tf.float16, (4, 16, 16, 3))");
+    p.layers.push_back(conv);
+    p.data.is_image = true;
+    p.data.scaled = literal(false, s.find("val = np.zeros((4, 16, 16, 3))"));
+    CHECK(run_static_checks(p).empty());
+    p.data.input_max = literal(255.0, s.find("np.zeros"));
+    CHECK(codes(run_static_checks(p)) == std::vector<std::string>{"FL151"});
+}
