@@ -175,3 +175,23 @@ TEST_CASE("validation stops when cancelled", "[fixes][probe]") {
     for (const auto& fix : findings[0].fixes)
         CHECK_FALSE(fix.validated);
 }
+
+TEST_CASE("composed: two fixes that only work together are validated together", "[fixes][probe]") {
+    // Softmax alone still diverges at lr 5; lr alone still feeds scores to the clipped cross-entropy.
+    auto v = validate("two_faults.py", {Fault::act, Fault::lr});
+    INFO(describe(v.findings));
+    const Fix* act = best_fix(v.findings[0], false);
+    const Fix* lr = best_fix(v.findings[1], false);
+    REQUIRE(act);
+    REQUIRE(lr);
+    CHECK(act->title == "Add activation='softmax' to the output layer");
+    CHECK(act->effect.find("together with 'Use learning rate ") != std::string::npos);
+    CHECK(lr->effect.find("together with 'Add activation='softmax' to the output layer'") !=
+          std::string::npos);
+    std::vector<Replacement> edits = act->edits;
+    edits.insert(edits.end(), lr->edits.begin(), lr->edits.end());
+    TrainingProgram both = parse_program(apply_replacements(v.text, edits));
+    CHECK_FALSE(both.has_syntax_errors);
+    CHECK(both.layers.back().activation.value_or("") == "softmax");
+    CHECK(both.optimizer.lr.value_or(5.0) < 1.0);
+}

@@ -14,6 +14,11 @@ std::string apply_replacements(std::string_view text, std::vector<Replacement> e
     for (auto& e : edits) {
         if (e.range.end_byte > text.size() || e.range.start_byte > e.range.end_byte) continue;
         if (!kept.empty() && e.range.start_byte < covered_to) continue;
+        // The same edit offered by two findings (one fix for both) is made once; for an insertion, that is
+        // the only way to tell it from two edits at one point.
+        if (!kept.empty() && kept.back().range.start_byte == e.range.start_byte &&
+            kept.back().range.end_byte == e.range.end_byte && kept.back().new_text == e.new_text)
+            continue;
         covered_to = e.range.end_byte;
         kept.push_back(std::move(e));
     }
