@@ -27,7 +27,7 @@ TEST_CASE("FL151: unscaled MNIST pixels, at the load statement") {
     }
 }
 
-TEST_CASE("FL151 on large unscaled features; Embedding inputs and small features are left alone") {
+TEST_CASE("FL151 on large unscaled features - Embedding inputs and small features are left alone") {
     Script s("(x_train, y_train), _ = boston_housing.load_data()\n"
              "model.add(Dense(64, activation='relu', input_shape=(13,)))\n"
              "model.add(Dense(1))\n");

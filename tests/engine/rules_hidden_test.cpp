@@ -80,7 +80,7 @@ TEST_CASE("FL122: eleven tanh hidden layers (so_46995209's shape), one fix repla
     }
 }
 
-TEST_CASE("FL123: zeros in a hidden layer; a zero-initialised output unit is fine") {
+TEST_CASE("FL123: zeros in a hidden layer - a zero-initialised output unit is fine") {
     Script s("model.add(Dense(32, activation='relu', kernel_initializer='zeros', input_dim=4))\n"
              "model.add(Dense(1, activation='sigmoid', kernel_initializer='zeros'))\n");
     TrainingProgram p;
@@ -101,7 +101,7 @@ TEST_CASE("FL123: zeros in a hidden layer; a zero-initialised output unit is fin
     CHECK(run_static_checks(p).empty());
 }
 
-TEST_CASE("FL124: softmax on a hidden layer; softmax on the output is not hidden") {
+TEST_CASE("FL124: softmax on a hidden layer - softmax on the output is not hidden") {
     Script s("model.add(Dense(64, activation='softmax', input_dim=20))\nmodel.add(Dense(3, "
              "activation='softmax'))\n");
     TrainingProgram p;
@@ -116,7 +116,7 @@ TEST_CASE("FL124: softmax on a hidden layer; softmax on the output is not hidden
     CHECK(run_static_checks(p).empty());
 }
 
-TEST_CASE("FL125: an Activation layer after a layer's own activation; squashing twice is a warning") {
+TEST_CASE("FL125: an Activation layer after a layer's own activation - squashing twice is a warning") {
     Script s("Dense(10, activation='softmax')\nActivation('softmax')\nDense(8, activation='relu')\n"
              "Activation('relu')\n");
     TrainingProgram p;

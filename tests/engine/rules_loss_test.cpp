@@ -136,7 +136,7 @@ TEST_CASE("FL103 reads a following Activation layer, and Dense(10) + Activation(
     CHECK(run_static_checks(p).empty());
 }
 
-TEST_CASE("FL104: sparse loss with one-hot labels; FL152: categorical loss with integer labels") {
+TEST_CASE("FL104: sparse loss with one-hot labels - FL152: categorical loss with integer labels") {
     Classifier sparse("Dense(10, activation='softmax')", "'sparse_categorical_crossentropy'",
                       "sparse_categorical_crossentropy", LabelFormat::OneHot);
     auto a = sparse.run();
@@ -247,7 +247,7 @@ TEST_CASE("FL106: PyTorch CrossEntropyLoss after an explicit softmax") {
     }
 }
 
-TEST_CASE("FL107: NLLLoss needs log_softmax; FL108: BCELoss needs sigmoid") {
+TEST_CASE("FL107: NLLLoss needs log_softmax - FL108: BCELoss needs sigmoid") {
     TorchNet t;
     t.p.loss.name = literal<std::string>("nll", t.p.loss.call);
     t.p.loss.from_logits = false;

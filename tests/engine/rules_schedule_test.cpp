@@ -27,7 +27,7 @@ TEST_CASE("FL141 is silent on ordinary schedules and unknown sizes") {
     CHECK(run_static_checks(m.p).empty());
 }
 
-TEST_CASE("FL141 on a TF1 step loop; FL142: batch larger than the data") {
+TEST_CASE("FL141 on a TF1 step loop - FL142: batch larger than the data") {
     Script s("for i in range(20):\n    sess.run(train_step)\n");
     TrainingProgram p;
     p.framework = Framework::TF1;
