@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "diagnose/program_facts.h"
+
 namespace faultline::corpus {
 
 namespace {
@@ -32,6 +34,22 @@ void sensible_optimizer(ProgramConfig& c, std::mt19937_64& rng) {
         c.optimizer = "rmsprop";
         c.lr = 0.001;
     }
+}
+
+// Large batches are fine on large datasets (a few hundred steps per epoch remain); real scripts use them
+// often.
+void large_batch(ProgramConfig& c, std::mt19937_64& rng) {
+    const int64_t rows = c.samples > 0 ? c.samples : 10000;
+    if (rows >= 10000 && chance(rng, 0.25))
+        c.batch_size = pick(rng, std::array<int64_t, 4>{256, 512, 1000, 2000});
+}
+
+// Half of the Keras programs name the optimizer as a string and take its default learning rate.
+void maybe_string_optimizer(ProgramConfig& c, std::mt19937_64& rng) {
+    if (c.flavour != Flavour::Keras || !chance(rng, 0.4)) return;
+    c.optimizer_as_string = true;
+    c.momentum = 0.0;
+    c.lr = diag::default_lr(c.optimizer, Framework::Keras);
 }
 
 void classification_head(ProgramConfig& c, std::mt19937_64& rng) {
@@ -85,6 +103,11 @@ void make_mlp(ProgramConfig& c, std::mt19937_64& rng) {
         c.features = pick(rng, std::array<int64_t, 3>{8, 10, 20});
         c.classes = 0;
     }
+    // The PyTorch renderer knows random tensors and torchvision's MNIST.
+    if (c.flavour == Flavour::PyTorch && c.dataset != "random" && c.dataset != "mnist") {
+        c.dataset = "random";
+        c.features = c.task == Task::Regression ? 13 : 64;
+    }
     c.samples = c.dataset == "random" ? pick(rng, std::array<int64_t, 3>{500, 1000, 2000}) : 0;
     const bool wide = chance(rng, 0.25);
     const int64_t depth = between(rng, 1, 3);
@@ -98,8 +121,10 @@ void make_mlp(ProgramConfig& c, std::mt19937_64& rng) {
     }
     classification_head(c, rng);
     sensible_optimizer(c, rng);
-    c.epochs = between(rng, 10, 40);
+    maybe_string_optimizer(c, rng);
+    c.epochs = between(rng, 5, 40);
     c.batch_size = pick(rng, std::array<int64_t, 4>{16, 32, 64, 128});
+    large_batch(c, rng);
 }
 
 void make_cnn(ProgramConfig& c, std::mt19937_64& rng) {
@@ -118,8 +143,10 @@ void make_cnn(ProgramConfig& c, std::mt19937_64& rng) {
     c.hidden.push_back({"Dense", pick(rng, std::array<int64_t, 3>{32, 64, 128}), "relu", 0.0});
     classification_head(c, rng);
     sensible_optimizer(c, rng);
+    maybe_string_optimizer(c, rng);
     c.epochs = between(rng, 5, 20);
     c.batch_size = pick(rng, std::array<int64_t, 3>{32, 64, 128});
+    large_batch(c, rng);
 }
 
 void make_rnn(ProgramConfig& c, std::mt19937_64& rng) {
@@ -141,12 +168,14 @@ void make_rnn(ProgramConfig& c, std::mt19937_64& rng) {
         {chance(rng, 0.6) ? "LSTM" : "GRU", pick(rng, std::array<int64_t, 3>{16, 32, 64}), "", 0.0});
     classification_head(c, rng);
     sensible_optimizer(c, rng);
+    maybe_string_optimizer(c, rng);
     if (c.optimizer == "sgd") {
         c.optimizer = "adam";
         c.lr = 0.001;
     }
     c.epochs = between(rng, 3, 12);
     c.batch_size = pick(rng, std::array<int64_t, 3>{32, 64, 128});
+    large_batch(c, rng);
 }
 
 } // namespace

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <set>
 
+#include "diagnose/program_facts.h"
+
 namespace faultline::corpus {
 
 namespace {
@@ -125,18 +127,21 @@ bool apply(Operator op, ProgramConfig& c, std::mt19937_64& rng) {
     }
     case Operator::LrHigh: {
         const double before = c.lr;
+        c.optimizer_as_string = false;
         c.lr = std::round(uniform(rng, 1.0, 10.0) * 10) / 10;
         record(c, op, fmt(before) + " -> " + fmt(c.lr));
         return true;
     }
     case Operator::LrTiny: {
         const double before = c.lr;
+        c.optimizer_as_string = false;
         c.lr = std::pow(10.0, -static_cast<double>(between(rng, 10, 16)));
         record(c, op, fmt(before) + " -> " + fmt(c.lr));
         return true;
     }
     case Operator::LrMild: {
         const double before = c.lr;
+        c.optimizer_as_string = false;
         const double factor = std::pow(10.0, uniform(rng, 1.0, 2.0));
         // Upwards only where the result stays below DeepFD's extreme range (1..10), which LrHigh covers.
         const bool up = c.lr * factor < 1.0 && uniform(rng, 0, 1) < 0.5;
@@ -163,7 +168,12 @@ bool apply(Operator op, ProgramConfig& c, std::mt19937_64& rng) {
         const std::string before = c.optimizer;
         c.optimizer =
             pick_other<std::string>(rng, {"sgd", "rmsprop", "adam", "adadelta", "adagrad"}, c.optimizer);
-        record(c, op, before + " -> " + c.optimizer + " (lr " + fmt(c.lr) + " kept)");
+        c.momentum = 0.0; // only SGD takes it
+        // A string optimizer takes the new optimizer's default rate, as `optimizer='adadelta'` would.
+        if (c.optimizer_as_string) c.lr = diag::default_lr(c.optimizer, Framework::Keras);
+        record(c, op,
+               before + " -> " + c.optimizer + " (lr " + fmt(c.lr) +
+                   (c.optimizer_as_string ? ", default)" : " kept)"));
         return true;
     }
     case Operator::LastActivation: {

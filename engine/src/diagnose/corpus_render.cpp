@@ -136,10 +136,15 @@ std::string render_keras(const ProgramConfig& c) {
     for (const auto& l : c.hidden)
         add(l);
     add(HiddenLayer{"Dense", c.output_units, c.output_activation, 0.0});
-    o << "\noptimizer = " << keras_optimizer_class(c.optimizer) << "(lr=" << lr_text(c.lr);
-    if (c.optimizer == "sgd" && c.momentum > 0) o << ", momentum=" << c.momentum;
-    o << ")\n";
-    o << "model.compile(loss='" << c.loss << "', optimizer=optimizer, metrics=['accuracy'])\n";
+    if (c.optimizer_as_string) {
+        o << "\nmodel.compile(loss='" << c.loss << "', optimizer='" << c.optimizer
+          << "', metrics=['accuracy'])\n";
+    } else {
+        o << "\noptimizer = " << keras_optimizer_class(c.optimizer) << "(lr=" << lr_text(c.lr);
+        if (c.optimizer == "sgd" && c.momentum > 0) o << ", momentum=" << c.momentum;
+        o << ")\n";
+        o << "model.compile(loss='" << c.loss << "', optimizer=optimizer, metrics=['accuracy'])\n";
+    }
     o << "model.fit(x_train, y_train, epochs=" << c.epochs << ", batch_size=" << c.batch_size
       << ", validation_data=(x_test, y_test))\n";
     o << "score = model.evaluate(x_test, y_test, verbose=0)\n";

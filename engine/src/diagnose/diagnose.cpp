@@ -220,7 +220,8 @@ ProbeOptions diagnosis_probe_options() {
     // Small enough that a corpus of thousands of programs (three seeds each) fits in an hour on two cores,
     // and the same at inference: the features are computed from traces of this length and sample count.
     ProbeOptions o;
-    o.budget_seconds = 30.0; // a safety net only: steps, not seconds, bound the probe, so traces do not depend on load
+    o.budget_seconds =
+        30.0; // a safety net only: steps, not seconds, bound the probe, so traces do not depend on load
     o.max_steps = 160;
     o.max_epochs = 10;
     o.max_train_samples = 256;

@@ -201,6 +201,15 @@ const std::vector<FeatureDef>& feature_table() {
                          [name](const Context& c) { return c.facts.optimizer == name ? 1.0 : 0.0; }});
         }
         t.push_back({"static.log10_lr", [](const Context& c) { return log10_or_missing(c.facts.lr); }});
+        // How far the rate is from what its optimizer is designed around: Adadelta at 1e-3 and Adam at 1.0
+        // are both "wrong" in a way neither the rate nor the optimizer alone shows.
+        t.push_back({"static.log10_lr_over_default", [](const Context& c) {
+                         const double d =
+                             diag::default_lr(c.facts.optimizer, c.program.framework == Framework::TfKeras
+                                                                     ? Framework::Keras
+                                                                     : c.program.framework);
+                         return c.facts.lr > 0 && d > 0 ? std::log10(c.facts.lr / d) : kMissing;
+                     }});
         t.push_back({"static.lr_written", [](const Context& c) { return c.facts.lr_written ? 1.0 : 0.0; }});
         t.push_back(
             {"static.log10_epochs", [](const Context& c) { return log10_or_missing(c.facts.epochs); }});

@@ -55,10 +55,12 @@ struct ProgramConfig {
     int64_t epochs = 10;
     int64_t batch_size = 32;
     std::string kernel_initializer; // empty: the framework's default
-    bool scaled = true; // inputs scaled to a small range before training (where the data needs it)
+    bool scaled = true;    // inputs scaled to a small range before training (where the data needs it)
     double momentum = 0.0; // SGD only
     // Style only: `Dense(64)` + `Activation('relu')` instead of `Dense(64, activation='relu')` (Keras).
     bool separate_activations = false;
+    // compile(optimizer='adam'): the optimizer's default learning rate, as many real scripts have it (Keras).
+    bool optimizer_as_string = false;
 
     std::vector<Fault> seeded;          // fault types seeded into this program (empty for a base)
     std::vector<std::string> mutations; // one line per applied operator, e.g. "lr 0.01 -> 3"
