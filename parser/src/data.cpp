@@ -130,7 +130,7 @@ Val Evaluator::eval_call(TSNode call, int depth) const {
     std::string full = callee(call);
     std::string_view name = last_part(full);
     Args args = call_args(src_, call);
-    TSNode stmt = statement_of(call);
+    TSNode stmt = scope_.statement_of(call);
     auto argv = [&](int pos, std::initializer_list<std::string_view> names) {
         TSNode n = arg(args, pos, names);
         return null(n) ? Val::unknown("argument not given") : eval(n, depth + 1);
@@ -478,7 +478,7 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
     std::string method = callee_name(src_, call);
     TSNode recv = receiver(call);
     Args args = call_args(src_, call);
-    TSNode stmt = statement_of(call);
+    TSNode stmt = scope_.statement_of(call);
     Val base = eval(recv, depth + 1);
     auto object_result = [&] {
         Val obj;
@@ -627,7 +627,7 @@ Val Evaluator::array_subscript(Val base, TSNode expr, int depth) const {
             a->shape[0] = rows.array->shape.empty() ? -1 : rows.array->shape[0];
             a->literal.clear();
             a->load = rows.array->load;
-            if (a->labels == LabelFormat::OneHot) a->labels_span = span(statement_of(expr));
+            if (a->labels == LabelFormat::OneHot) a->labels_span = span(scope_.statement_of(expr));
             Val out = array_val(std::move(a), expr);
             out.uses = base.uses;
             return out;
@@ -731,7 +731,7 @@ Val Evaluator::array_subscript(Val base, TSNode expr, int depth) const {
 }
 
 Val Evaluator::array_op(Val left, std::string_view op, Val right, TSNode expr) const {
-    TSNode stmt = statement_of(expr);
+    TSNode stmt = scope_.statement_of(expr);
     bool left_array = left.kind == Val::Kind::Array;
     const Val& arr = left_array ? left : right;
     const Val& other = left_array ? right : left;

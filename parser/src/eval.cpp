@@ -387,7 +387,7 @@ std::string Evaluator::callee(TSNode call) const {
         auto dot = name.find('.');
         if (dot == std::string::npos) break;
         const Binding* b = scope_.lookup(name.substr(0, dot), ts_node_start_byte(call),
-                                         enclosing(call, "function_definition"));
+                                         scope_.enclosing(call, "function_definition"));
         if (!b || b->kind != Binding::Kind::Assign || !b->path.empty()) break;
         std::string alias = dotted(src_, b->value);
         if (alias.empty()) break;

@@ -76,7 +76,7 @@ const Toy* toy_dataset(std::string_view loader) {
 std::optional<Val> Evaluator::eval_generated(TSNode call, const std::string& full, int depth) const {
     std::string_view name = last_part(full);
     Args args = call_args(src_, call);
-    TSNode stmt = statement_of(call);
+    TSNode stmt = scope_.statement_of(call);
     auto num = [&](int pos, std::initializer_list<std::string_view> names) -> std::optional<double> {
         TSNode n = arg(args, pos, names);
         if (null(n)) return std::nullopt;

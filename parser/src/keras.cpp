@@ -178,13 +178,11 @@ void KerasReader::read_sequential(TSNode seq) {
 }
 
 TSNode KerasReader::loop_around(TSNode call, TSNode model) const {
+    TSNode func = cx_.scope.enclosing(call, "function_definition");
+    uint32_t floor = std::max(ts_node_start_byte(model), null(func) ? 0u : ts_node_start_byte(func));
     TSNode outer{};
-    for (TSNode p = ts_node_parent(call); !null(p); p = ts_node_parent(p)) {
-        if (is(p, "function_definition") || is(p, "class_definition")) break;
-        if ((is(p, "for_statement") || is(p, "while_statement")) &&
-            ts_node_start_byte(p) > ts_node_start_byte(model))
-            outer = p;
-    }
+    for (TSNode loop : cx_.scope.loops_around(call))
+        if (ts_node_start_byte(loop) > floor) outer = loop;
     return outer;
 }
 

@@ -516,12 +516,12 @@ void TorchReader::read_loop() {
         return;
     }
     std::vector<TSNode> loops; // innermost first
-    for (TSNode p = ts_node_parent(backward_); !null(p); p = ts_node_parent(p))
-        if (is(p, "for_statement") || is(p, "while_statement")) loops.push_back(p);
+    loops = cx_.scope.loops_around(backward_);
     loop.present = true;
     loop.backward = span(backward_);
     if (loops.empty()) {
-        cx_.prog.epochs = default_value<int64_t>(1, span(statement_of(backward_)), "backward() runs once");
+        cx_.prog.epochs =
+            default_value<int64_t>(1, span(cx_.scope.statement_of(backward_)), "backward() runs once");
         return;
     }
     TSNode epoch_loop = loops.back();
@@ -620,7 +620,7 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
         };
         for (const Vision& v : vision) {
             if (dcls != v.cls) continue;
-            Span load = span(statement_of(ds));
+            Span load = span(cx_.scope.statement_of(ds));
             Data& d = p.data;
             d.source.value = v.name;
             d.source.kind = OriginKind::Literal;

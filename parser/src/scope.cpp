@@ -117,19 +117,83 @@ void Scope::bind_params(TSNode def) {
     }
 }
 
+namespace {
+
+enum NodeClass : uint8_t { kPlain, kComment, kInteresting };
+
+// Node types the walk acts on, by grammar symbol: most nodes are expressions the walk only passes through.
+const std::vector<uint8_t>& node_classes() {
+    static const std::vector<uint8_t> classes = [] {
+        const TSLanguage* lang = tree_sitter_python();
+        std::vector<uint8_t> out(ts_language_symbol_count(lang), kPlain);
+        static const std::string_view acted_on[] = {"module",
+                                                    "block",
+                                                    "function_definition",
+                                                    "class_definition",
+                                                    "for_statement",
+                                                    "while_statement",
+                                                    "with_statement",
+                                                    "assignment",
+                                                    "augmented_assignment",
+                                                    "import_statement",
+                                                    "import_from_statement",
+                                                    "as_pattern",
+                                                    "call"};
+        for (TSSymbol sym = 0; sym < out.size(); ++sym) {
+            std::string_view name = ts_language_symbol_name(lang, sym);
+            if (name == "comment") out[sym] = kComment;
+            for (std::string_view a : acted_on)
+                if (name == a) out[sym] = kInteresting;
+        }
+        return out;
+    }();
+    return classes;
+}
+
+} // namespace
+
 void Scope::walk(TSNode n, TSNode func) {
-    // An explicit stack: generated scripts nest deeply enough to matter for the C++ stack.
-    struct Item {
-        TSNode node;
-        TSNode func;
+    const std::vector<uint8_t>& interesting = node_classes();
+    // An explicit stack keeps deep nesting off the C++ stack; named_children steps through long child lists
+    // with a cursor (ts_node_named_child scans from the first child on every call).
+    struct Ctx {
+        TSNode func;        // enclosing function of the children
+        TSNode stmt;        // the statement the children belong to, unless `holds` (then each child is one)
+        bool holds = false; // the node is a module or block
+        int inside[kKinds]; // index of the innermost enclosing node of each kind, -1 if none
     };
-    std::vector<Item> stack{{n, func}};
-    while (!stack.empty()) {
-        Item item = stack.back();
-        stack.pop_back();
-        TSNode node = item.node;
+    auto enter = [&](TSNode node, const Ctx& parent) -> Ctx {
+        Ctx out = parent;
+        out.holds = false;
+        if (!ts_node_is_named(node)) return out;
+        TSSymbol sym = ts_node_symbol(node);
+        if (sym >= interesting.size() || interesting[sym] == kComment) return out;
+        Ctx item = parent;
+        item.stmt = parent.holds ? node : parent.stmt;
+        if (interesting[sym] == kPlain) {
+            if (parent.holds) {
+                nested_[kStatement].nodes.push_back(node);
+                nested_[kStatement].parent.push_back(item.inside[kStatement]);
+                item.inside[kStatement] = static_cast<int>(nested_[kStatement].nodes.size()) - 1;
+            }
+            return item;
+        }
         std::string_view t = type(node);
-        TSNode f = item.func;
+        TSNode f = parent.func;
+        auto record = [&](Kind k) {
+            nested_[k].nodes.push_back(node);
+            nested_[k].parent.push_back(item.inside[k]);
+            item.inside[k] = static_cast<int>(nested_[k].nodes.size()) - 1;
+        };
+        if (parent.holds) record(kStatement);
+        if (t == "function_definition")
+            record(kFunction);
+        else if (t == "class_definition")
+            record(kClass);
+        else if (t == "for_statement" || t == "while_statement")
+            record(kLoop);
+        else if (t == "with_statement")
+            record(kWith);
         if (t == "assignment") {
             TSNode right = field(node, "right");
             TSNode value = right;
@@ -174,13 +238,24 @@ void Scope::walk(TSNode n, TSNode func) {
             TSNode alias = field(node, "alias");
             auto kids = named_children(node);
             TSNode target = named_children(alias).empty() ? alias : named_children(alias)[0];
-            if (!kids.empty()) bind_target(target, statement_of(node), kids[0], {}, Binding::Kind::With, f);
+            if (!kids.empty()) bind_target(target, item.stmt, kids[0], {}, Binding::Kind::With, f);
         } else if (t == "call") {
             calls_.push_back({node, dotted(src_, field(node, "function"))});
         }
-        uint32_t count = ts_node_named_child_count(node);
-        for (uint32_t k = count; k > 0; --k)
-            stack.push_back({ts_node_named_child(node, k - 1), f});
+        out = item;
+        out.func = f;
+        out.holds = t == "module" || t == "block";
+        return out;
+    };
+    Ctx base{func, TSNode{}, false, {-1, -1, -1, -1, -1}};
+    std::vector<std::pair<TSNode, Ctx>> stack{{n, base}};
+    while (!stack.empty()) {
+        auto [node, parent] = stack.back();
+        stack.pop_back();
+        Ctx inner = enter(node, parent);
+        std::vector<TSNode> kids = named_children(node);
+        for (size_t k = kids.size(); k > 0; --k)
+            stack.emplace_back(kids[k - 1], inner);
     }
 }
 
@@ -216,6 +291,59 @@ const Binding* Scope::lookup(std::string_view name, uint32_t at, TSNode func) co
 
 const Binding* Scope::lookup(TSNode use) const {
     return lookup(text(src_, use), ts_node_start_byte(use), enclosing(use, "function_definition"));
+}
+
+namespace {
+
+bool contains(TSNode outer, TSNode inner) {
+    return ts_node_start_byte(outer) <= ts_node_start_byte(inner) &&
+           ts_node_end_byte(inner) <= ts_node_end_byte(outer) && !ts_node_eq(outer, inner);
+}
+
+} // namespace
+
+// Ranges nest, so whatever contains `n` contains the last node that starts before `n` or is one of its
+// ancestors.
+TSNode Scope::Nested::innermost(TSNode n) const {
+    uint32_t start = ts_node_start_byte(n);
+    auto it = std::upper_bound(nodes.begin(), nodes.end(), start,
+                               [](uint32_t s, const TSNode& e) { return s < ts_node_start_byte(e); });
+    int k = static_cast<int>(it - nodes.begin()) - 1;
+    while (k >= 0 && !contains(nodes[k], n))
+        k = parent[k];
+    return k >= 0 ? nodes[k] : TSNode{};
+}
+
+std::vector<TSNode> Scope::Nested::around(TSNode n) const {
+    std::vector<TSNode> out;
+    for (TSNode k = innermost(n); !null(k); k = innermost(k))
+        out.push_back(k);
+    return out;
+}
+
+TSNode Scope::statement_of(TSNode n) const {
+    if (null(n)) return n;
+    // A statement is its own statement.
+    const Nested& st = nested_[kStatement];
+    auto it = std::lower_bound(st.nodes.begin(), st.nodes.end(), ts_node_start_byte(n),
+                               [](const TSNode& e, uint32_t s) { return ts_node_start_byte(e) < s; });
+    for (; it != st.nodes.end() && ts_node_start_byte(*it) == ts_node_start_byte(n); ++it)
+        if (ts_node_eq(*it, n)) return n;
+    TSNode s = st.innermost(n);
+    return null(s) ? n : s;
+}
+
+TSNode Scope::enclosing(TSNode n, std::string_view t) const {
+    if (null(n)) return n;
+    Kind k = t == "function_definition" ? kFunction
+             : t == "class_definition"  ? kClass
+             : t == "with_statement"    ? kWith
+                                        : kLoop;
+    return nested_[k].innermost(n);
+}
+
+std::vector<TSNode> Scope::loops_around(TSNode n) const {
+    return nested_[kLoop].around(n);
 }
 
 std::string Scope::qualify(std::string_view dotted_name) const {

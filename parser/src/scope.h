@@ -54,6 +54,15 @@ public:
     TSNode definition(std::string_view name) const;
     std::string_view source() const { return src_; }
 
+    // Structure queries answered from ranges recorded during the walk: tree-sitter's ts_node_parent searches
+    // from the root, which is quadratic on long scripts.
+    // The statement (child of a block or the module) that contains `n`.
+    TSNode statement_of(TSNode n) const;
+    // The innermost function_definition / class_definition / with_statement containing `n`, or null.
+    TSNode enclosing(TSNode n, std::string_view type) const;
+    // The for/while loops containing `n`, innermost first.
+    std::vector<TSNode> loops_around(TSNode n) const;
+
 private:
     void walk(TSNode n, TSNode func);
     void bind_target(TSNode target, TSNode stmt, TSNode value, std::vector<int> path, Binding::Kind kind,
@@ -68,6 +77,16 @@ private:
     std::unordered_map<std::string, TSNode> definitions_;
     std::vector<std::string> imports_;
     std::vector<CallSite> calls_;
+    // Nodes of one kind in pre-order, each with the index of the innermost node of the same kind around it
+    // (-1).
+    struct Nested {
+        std::vector<TSNode> nodes;
+        std::vector<int> parent;
+        TSNode innermost(TSNode n) const;
+        std::vector<TSNode> around(TSNode n) const; // innermost first
+    };
+    enum Kind { kStatement, kFunction, kClass, kLoop, kWith, kKinds };
+    Nested nested_[kKinds];
 };
 
 } // namespace faultline

@@ -1,6 +1,7 @@
 #include "syntax.h"
 
 #include <cstring>
+#include <unordered_map>
 
 namespace faultline::syntax {
 
@@ -10,9 +11,28 @@ ParserPtr make_python_parser() {
     return parser;
 }
 
+namespace {
+
+// Field ids by name, resolved once: ts_node_child_by_field_name looks the name up on every call.
+TSFieldId field_id(const char* name) {
+    static const std::unordered_map<std::string_view, TSFieldId> ids = [] {
+        std::unordered_map<std::string_view, TSFieldId> m;
+        const TSLanguage* lang = tree_sitter_python();
+        for (TSFieldId id = 1; id <= ts_language_field_count(lang); ++id)
+            if (const char* n = ts_language_field_name_for_id(lang, id)) m.emplace(n, id);
+        return m;
+    }();
+    auto it = ids.find(name);
+    return it == ids.end() ? 0 : it->second;
+}
+
+} // namespace
+
 TSNode field(TSNode n, const char* name) {
     if (null(n)) return n;
-    return ts_node_child_by_field_name(n, name, static_cast<uint32_t>(std::strlen(name)));
+    TSFieldId id = field_id(name);
+    if (id == 0) return TSNode{};
+    return ts_node_child_by_field_id(n, id);
 }
 
 std::string_view text(std::string_view src, TSNode n) {
@@ -35,10 +55,22 @@ std::vector<TSNode> named_children(TSNode n) {
     if (null(n)) return out;
     uint32_t count = ts_node_named_child_count(n);
     out.reserve(count);
-    for (uint32_t i = 0; i < count; ++i) {
-        TSNode c = ts_node_named_child(n, i);
-        if (!is(c, "comment")) out.push_back(c);
+    if (count < 16) {
+        for (uint32_t i = 0; i < count; ++i) {
+            TSNode c = ts_node_named_child(n, i);
+            if (!is(c, "comment")) out.push_back(c);
+        }
+        return out;
     }
+    // Long child lists: a cursor steps to each sibling in constant time.
+    TSTreeCursor cursor = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+        do {
+            TSNode c = ts_tree_cursor_current_node(&cursor);
+            if (ts_node_is_named(c) && !is(c, "comment")) out.push_back(c);
+        } while (ts_tree_cursor_goto_next_sibling(&cursor));
+    }
+    ts_tree_cursor_delete(&cursor);
     return out;
 }
 
@@ -149,22 +181,6 @@ std::string quoted(std::string_view src, TSNode n) {
     std::string_view t = text(src, n);
     if (t.size() > 60) return cat({"`", t.substr(0, 57), "...`"});
     return cat({"`", t, "`"});
-}
-
-TSNode enclosing(TSNode n, std::string_view t) {
-    for (TSNode p = null(n) ? n : ts_node_parent(n); !null(p); p = ts_node_parent(p))
-        if (is(p, t)) return p;
-    return TSNode{};
-}
-
-TSNode statement_of(TSNode n) {
-    TSNode cur = n;
-    while (!null(cur)) {
-        TSNode parent = ts_node_parent(cur);
-        if (null(parent) || is(parent, "block") || is(parent, "module")) return cur;
-        cur = parent;
-    }
-    return n;
 }
 
 } // namespace faultline::syntax

@@ -71,9 +71,4 @@ std::string cat(std::initializer_list<std::string_view> parts);
 // "`text`" of a node, shortened to about 60 characters, for notes.
 std::string quoted(std::string_view src, TSNode n);
 
-// The innermost enclosing node of type `t` (null if none).
-TSNode enclosing(TSNode n, std::string_view t);
-// The statement that contains `n` (its ancestor whose parent is a block or the module).
-TSNode statement_of(TSNode n);
-
 } // namespace faultline::syntax

@@ -123,7 +123,7 @@ Ref Tf1Reader::resolve(Ref r) const {
         r.node = unwrap(r.node);
         if (!is(r.node, "identifier")) return r;
         std::string name(text(cx_.src, r.node));
-        TSNode func = enclosing(r.node, "function_definition");
+        TSNode func = cx_.scope.enclosing(r.node, "function_definition");
         if (r.frame && !null(func)) {
             auto it = r.frame->params.find(name);
             if (it != r.frame->params.end()) {
@@ -663,7 +663,7 @@ void Tf1Reader::read_optimizer(TSNode ctor, TSNode minimize) {
 
 void Tf1Reader::read_loop(TSNode train_op) {
     // The training loop: a `for` around a sess.run(...)/train_op.run(...) that runs the training op.
-    TSNode train_stmt = statement_of(train_op);
+    TSNode train_stmt = cx_.scope.statement_of(train_op);
     const Binding* op_binding = nullptr;
     if (is(ts_node_parent(train_op), "assignment"))
         if (const auto* list = cx_.scope.bindings(text(cx_.src, field(ts_node_parent(train_op), "left"))))
@@ -699,8 +699,7 @@ void Tf1Reader::read_loop(TSNode train_op) {
         return;
     }
     std::vector<TSNode> loops;
-    for (TSNode p = ts_node_parent(run_call); !null(p); p = ts_node_parent(p))
-        if (is(p, "for_statement") || is(p, "while_statement")) loops.push_back(p);
+    loops = cx_.scope.loops_around(run_call);
     if (loops.empty()) {
         cx_.prog.steps = default_value<int64_t>(1, span(run_call), "the training op runs once");
         cx_.prog.fit_call = span(run_call);
@@ -776,7 +775,7 @@ void Tf1Reader::read_data() {
     // 1].
     for (const CallSite& c : cx_.scope.calls()) {
         if (callee_name(cx_.src, c.call) != "read_data_sets") continue;
-        Span load = span(statement_of(c.call));
+        Span load = span(cx_.scope.statement_of(c.call));
         d.source.value = "mnist";
         d.source.kind = OriginKind::Literal;
         d.source.origin = load;
