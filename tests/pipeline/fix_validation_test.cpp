@@ -195,3 +195,20 @@ TEST_CASE("composed: two fixes that only work together are validated together", 
     CHECK(both.layers.back().activation.value_or("") == "softmax");
     CHECK(both.optimizer.lr.value_or(5.0) < 1.0);
 }
+
+TEST_CASE("validation reports its progress after each probe", "[fixes][probe]") {
+    std::string text = fixture("lr_too_high.py");
+    TrainingProgram program = parse_program(text);
+    Trace baseline = run_probe(program, ProbeOptions{}).trace;
+    REQUIRE(baseline.status == ProbeStatus::Ok);
+    std::vector<Finding> findings(1);
+    findings[0].fault = Fault::lr;
+    std::vector<FixProgress> seen;
+    validate_fixes(text, program, baseline, findings, ProbeOptions{}, nullptr,
+                   [&](const FixProgress& p) { seen.push_back(p); });
+    REQUIRE(seen.size() >= findings[0].fixes.size());
+    for (size_t i = 0; i < seen.size(); ++i) {
+        CHECK(seen[i].probed == i + 1);
+        CHECK(seen[i].probed <= seen[i].planned);
+    }
+}

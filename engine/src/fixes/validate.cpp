@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -88,8 +89,8 @@ struct Entry {
 class Validator {
 public:
     Validator(std::string_view text, const TrainingProgram& program, const ProbeOptions& options,
-              const std::atomic<bool>* cancel)
-        : text_(text), program_(program), options_(options), cancel_(cancel),
+              const std::atomic<bool>* cancel, const std::function<void(const FixProgress&)>& progress)
+        : text_(text), program_(program), options_(options), cancel_(cancel), progress_(progress),
           deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                                        kBudgetProbes * options.budget_seconds))) {}
 
@@ -115,6 +116,9 @@ private:
     const TrainingProgram& program_;
     const ProbeOptions& options_;
     const std::atomic<bool>* cancel_;
+    const std::function<void(const FixProgress&)>& progress_;
+    std::mutex progress_mutex_;
+    FixProgress done_;
     const Clock::time_point deadline_;
     ProbeOptions per_probe_;
     bool classification_ = true;
@@ -160,6 +164,7 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
         if (!traces_.count(t) && std::find(todo.begin(), todo.end(), t) == todo.end()) todo.push_back(t);
     std::vector<Trace> results(todo.size());
     std::vector<TrainingProgram> programs(todo.size());
+    done_.planned += todo.size();
     std::atomic<size_t> next{0};
     auto worker = [&] {
         for (size_t i = next++; i < todo.size() && !cancelled(cancel_); i = next++) {
@@ -175,6 +180,11 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
                 continue;
             }
             results[i] = run_probe(programs[i], per_probe_, cancel_).trace;
+            if (progress_) {
+                std::lock_guard lock(progress_mutex_);
+                ++done_.probed;
+                progress_(done_);
+            }
         }
     };
     std::vector<std::thread> threads;
@@ -450,9 +460,10 @@ void Validator::run(const Trace& baseline, std::vector<Finding>& findings) {
 
 void validate_fixes(std::string_view text, const TrainingProgram& program, const Trace& baseline,
                     std::vector<Finding>& findings, const ProbeOptions& options,
-                    const std::atomic<bool>* cancel) {
+                    const std::atomic<bool>* cancel,
+                    const std::function<void(const FixProgress&)>& progress) {
     if (baseline.status != ProbeStatus::Ok || cancelled(cancel)) return;
-    Validator(text, program, options, cancel).run(baseline, findings);
+    Validator(text, program, options, cancel, progress).run(baseline, findings);
 }
 
 } // namespace faultline

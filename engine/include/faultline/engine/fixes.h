@@ -7,6 +7,7 @@
 #include "faultline/parser/program.h"
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,8 +56,17 @@ std::string describe_effect(const ProbeScore& before, const ProbeScore& after);
 // original by a clear margin as validated with their measured effect, ranks them and marks the best
 // preferred. `text` is the script the findings' spans refer to: a candidate is its edit applied and
 // re-parsed, so what is probed is exactly what the user would get.
+//
+// Budget: all of it within three single-probe budgets (options.budget_seconds) of wall time. `progress`, when
+// given, is called (from one thread at a time) after each probe with the probes done and those planned so
+// far.
+struct FixProgress {
+    size_t probed = 0;
+    size_t planned = 0;
+};
 void validate_fixes(std::string_view text, const TrainingProgram& program, const Trace& baseline,
                     std::vector<Finding>& findings, const ProbeOptions& options,
-                    const std::atomic<bool>* cancel = nullptr);
+                    const std::atomic<bool>* cancel = nullptr,
+                    const std::function<void(const FixProgress&)>& progress = {});
 
 } // namespace faultline
