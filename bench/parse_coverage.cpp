@@ -93,11 +93,14 @@ const char* yes(bool b) {
 
 int main(int argc, char** argv) {
     bool verbose = false;
+    bool lines = false; // -l: the 1-based lines where each setting is written
     std::vector<std::string> files;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "-v")
             verbose = true;
+        else if (a == "-l")
+            lines = true;
         else
             files.push_back(a);
     }
@@ -129,6 +132,22 @@ int main(int argc, char** argv) {
         ++n;
         if (model && !blocked && loss && opt && lr && act && epochs) ++full;
         if (verbose) dump(p);
+        if (lines) {
+            auto line = [](const auto& v) {
+                return v.known() || v.kind != OriginKind::Unknown ? static_cast<int>(v.origin.start.row) + 1
+                                                                  : 0;
+            };
+            int act_line = 0;
+            for (auto it = p.layers.rbegin(); it != p.layers.rend(); ++it) {
+                if (it->kind == "Dropout" || it->kind == "Flatten" || it->kind == "Reshape") continue;
+                act_line = line(it->activation);
+                break;
+            }
+            std::printf("  lines: loss %d opt %d lr %d act %d epochs %d batch %d model %d\n",
+                        line(p.loss.name), static_cast<int>(p.optimizer.call.start.row) + 1,
+                        line(p.optimizer.lr), act_line, line(p.epochs.known() ? p.epochs : p.steps),
+                        line(p.batch_size), static_cast<int>(p.model_span.start.row) + 1);
+        }
     }
     std::printf("\n%d of %d scripts: full model and all five DeepFD settings (loss, opt, lr, act, epochs)\n",
                 full, n);

@@ -401,8 +401,9 @@ TSNode Evaluator::object_of(TSNode expr, std::vector<Span>* uses) const {
         expr = unwrap(expr);
         if (!is(expr, "identifier")) return expr;
         const Binding* b = scope_.lookup(expr);
+        // A name that is not simply assigned (a def, an import, a parameter) stands for itself.
         if (!b || (b->kind != Binding::Kind::Assign && b->kind != Binding::Kind::With) || !b->path.empty())
-            return TSNode{};
+            return expr;
         if (uses) uses->push_back(span(expr));
         expr = b->value;
     }

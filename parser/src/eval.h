@@ -21,7 +21,8 @@ public:
     // The value a binding gives its name (tuple unpacking and augmented assignments applied).
     Val eval_binding(const Binding& b, int depth) const;
     // For a name or expression that stands for an object (a layer, model, optimizer): the expression that
-    // created it, following names (`opt = SGD(...)` ... `optimizer=opt` gives the SGD call). Null if unknown.
+    // created it, following names (`opt = SGD(...)` ... `optimizer=opt` gives the SGD call). A name bound
+    // otherwise (def, import, parameter, unpacking) is returned as it is.
     TSNode object_of(TSNode expr, std::vector<Span>* uses = nullptr) const;
     // The fully qualified callee of a call, through imports ("keras.layers.Dense"), "" if computed.
     std::string callee(TSNode call) const;
