@@ -87,6 +87,14 @@ private:
     std::thread thread_;
 };
 
+// The worker is this same binary; argv[0] may be a bare name found through PATH, which execv does not search.
+std::string worker_binary(const std::string& self_path) {
+    if (self_path.find('/') != std::string::npos) return self_path;
+    std::array<char, 4096> buf{};
+    ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+    return n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : self_path;
+}
+
 } // namespace
 
 int run_language_server(const ServerOptions& options) {
@@ -101,7 +109,8 @@ int run_language_server(const ServerOptions& options) {
     server::StdioTransport transport(io, protocol_fd);
     server::SessionOptions session_options;
     session_options.client_process_id = options.client_process_id;
-    if (!options.self_path.empty()) session_options.worker_command = {options.self_path, "worker"};
+    if (!options.self_path.empty())
+        session_options.worker_command = {worker_binary(options.self_path), "worker"};
     int code = 1;
     {
         Session session(io, transport, session_options);

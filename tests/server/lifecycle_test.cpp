@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace faultline::server;
 using namespace faultline::server::test;
 
@@ -134,4 +137,33 @@ TEST_CASE("requests on unknown documents get InvalidParams") {
     CHECK(h.reply(h.request("workspace/executeCommand",
                             {{"command", "faultline.runProbe"},
                              {"arguments", {"file:///missing.py"}}}))["error"]["code"] == -32602);
+}
+
+TEST_CASE("the session exits when the client process named by --clientProcessId is gone") {
+    pid_t child = ::fork();
+    if (child == 0) _exit(0);
+    REQUIRE(child > 0);
+    int status = 0;
+    ::waitpid(child, &status, 0); // reaped: the pid no longer exists
+    SessionOptions options;
+    options.client_process_id = child;
+    Harness h(options);
+    h.initialize();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!h.exited && std::chrono::steady_clock::now() < deadline) {
+        h.io.restart();
+        h.io.run_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE(h.exited);
+    CHECK(*h.exited == 1);
+}
+
+TEST_CASE("a live client process keeps the session running") {
+    SessionOptions options;
+    options.client_process_id = static_cast<int>(::getpid());
+    Harness h(options);
+    h.initialize();
+    h.io.restart();
+    h.io.run_for(std::chrono::milliseconds(1300));
+    CHECK(!h.exited);
 }
