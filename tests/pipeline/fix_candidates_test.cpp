@@ -221,9 +221,10 @@ TEST_CASE("written initializers are replaced in every layer at once", "[fixes]")
 
 TEST_CASE("every candidate re-parses cleanly and changes the program", "[fixes]") {
     const char* files[] = {
-        "lr_too_high.py",        "softmax_one_unit.py",     "mse_softmax.py",     "one_epoch.py",
-        "sigmoid_hidden_sgd.py", "unscaled_pixels.py",      "zeros_init.py",      "healthy.py",
-        "formatting.py",         "no_output_activation.py", "activation_layer.py"};
+        "lr_too_high.py",        "softmax_one_unit.py",     "mse_softmax.py",      "one_epoch.py",
+        "sigmoid_hidden_sgd.py", "unscaled_pixels.py",      "zeros_init.py",       "healthy.py",
+        "formatting.py",         "no_output_activation.py", "activation_layer.py", "torch_double_softmax.py",
+        "two_faults.py"};
     const Fault faults[] = {Fault::loss,
                             Fault::act,
                             Fault::lr,
@@ -260,4 +261,31 @@ TEST_CASE("programs without a model or script text give no candidates and do not
             for (const auto& fix : candidate_fixes(fault, program, text))
                 CHECK_FALSE(parse_program(applied(text, fix)).has_syntax_errors);
     }
+}
+
+TEST_CASE("PyTorch: a softmax before CrossEntropyLoss is removed, keeping its input", "[fixes]") {
+    std::string text = fixture("torch_double_softmax.py");
+    TrainingProgram program = parse_program(text);
+    auto fixes = candidate_fixes(Fault::act, program, text);
+    INFO(titles(fixes));
+    const Fix* fix = find_fix(fixes, "Remove F.softmax (the loss takes raw scores)");
+    REQUIRE(fix);
+    CHECK(applied(text, *fix) ==
+          replaced(text, "return F.softmax(self.fc2(x), dim=1)", "return self.fc2(x)"));
+}
+
+TEST_CASE("PyTorch: optimizer class switched inside torch.optim, parameters kept", "[fixes]") {
+    std::string text = fixture("torch_double_softmax.py");
+    TrainingProgram program = parse_program(text);
+    auto fixes = candidate_fixes(Fault::opt, program, text);
+    INFO(titles(fixes));
+    const Fix* adam = find_fix(fixes, "Use Adam");
+    REQUIRE(adam);
+    // 0.05 is far above what Adam works with: the switch brings its default rate along.
+    CHECK(applied(text, *adam) == replaced(text, "torch.optim.SGD(model.parameters(), lr=0.05)",
+                                           "torch.optim.Adam(model.parameters(), lr=0.001)"));
+    const Fix* momentum = find_fix(fixes, "Use SGD with momentum 0.9");
+    REQUIRE(momentum);
+    CHECK(applied(text, *momentum) == replaced(text, "torch.optim.SGD(model.parameters(), lr=0.05)",
+                                               "torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)"));
 }

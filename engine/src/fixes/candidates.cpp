@@ -207,9 +207,25 @@ std::optional<Edit> activation_edit(const Builder& b, const Layer& layer, const 
     if (layer.activation.known() && *layer.activation == target) return std::nullopt;
     if (layer.kind == "Softmax" || (is_activation_kind(layer.kind) && layer.kind != "Activation"))
         return std::nullopt;
+    const bool torch = b.program.framework == Framework::PyTorch;
+    if (torch && target == "linear" && layer.kind == "Activation") {
+        // A functional activation in forward() (`F.softmax(self.fc2(x), dim=1)`): keep only its input.
+        auto call = b.call_in(layer.span);
+        if (!call || call->args.empty() || !call->args[0].keyword.empty() ||
+            call->start != layer.span.start_byte)
+            return std::nullopt;
+        std::string callee(call->callee(b.text));
+        std::string input(b.text.substr(call->args[0].start, call->args[0].end - call->args[0].start));
+        return Edit{"Remove " + callee + " (the loss takes raw scores)",
+                    replace_bytes(b.text, call->start, call->close + 1, input), target};
+    }
     if (layer.activation.literal) {
-        // Only the activations modules of Keras and tf.nn spell every one of these names.
-        bool dotted_ok = target != "linear" || b.keras();
+        // Only the activations modules of Keras and tf.nn spell every one of these names; torch's softmax
+        // takes a `dim` the others do not.
+        bool softmax_now =
+            layer.activation.value_or("") == "softmax" || layer.activation.value_or("") == "log_softmax";
+        bool dotted_ok = torch ? !softmax_now && target != "linear" && target != "softmax"
+                               : target != "linear" || b.keras();
         if (auto r = b.set_string(layer.activation, target, dotted_ok))
             return Edit{output ? "Use the '" + target + "' activation" : "", *r, target};
         return std::nullopt;

@@ -56,13 +56,16 @@ bool overlap(const Replacement& a, const Replacement& b) {
 }
 
 // How much of the single-probe budget each probe gets: all of it when the candidates (plus one composition
-// wave) fit the wall-time budget two at a time, less when they do not.
-double budget_share(size_t jobs, bool* reprobe_original) {
+// wave) fit the wall-time budget two at a time, less when they do not. A probe is expected to cost what the
+// baseline's did (`probe_seconds`): small programs finish far inside their budget, large ones overrun it.
+double budget_share(size_t jobs, double probe_seconds, double budget_seconds, bool* reprobe_original) {
     auto waves = [](size_t n) { return static_cast<double>((n + kWorkers - 1) / kWorkers) + 1.0; };
+    const double cost = std::max(probe_seconds, 1e-3);
+    const double allowed = kBudgetProbes * budget_seconds;
     *reprobe_original = false;
-    if (waves(jobs) <= kBudgetProbes) return 1.0;
+    if (waves(jobs) * cost <= allowed) return 1.0;
     *reprobe_original = true;
-    return kBudgetProbes / waves(jobs + 1);
+    return std::min(1.0, allowed / (waves(jobs + 1) * cost));
 }
 
 ProbeOptions shortened(const ProbeOptions& options, double share) {
@@ -103,10 +106,12 @@ private:
     void probe(const std::vector<std::string>& texts, bool within_deadline = false);
     std::optional<ProbeScore> score_of(const std::string& text) const;
     bool comparable(const std::string& text) const;
-    bool time_for_a_wave() const { return Clock::now() + per_probe_duration() <= deadline_; }
-    Clock::duration per_probe_duration() const {
-        return std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(per_probe_.budget_seconds));
+    // Whether one more probe, as long as the longest so far, still ends before the deadline.
+    bool time_for_a_wave() {
+        std::lock_guard lock(timing_mutex_);
+        return Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                  std::chrono::duration<double>(longest_probe_)) <=
+               deadline_;
     }
     void compose(std::vector<Finding>& findings);
     void rank(std::vector<Finding>& findings);
@@ -119,6 +124,8 @@ private:
     const std::function<void(const FixProgress&)>& progress_;
     std::mutex progress_mutex_;
     FixProgress done_;
+    std::mutex timing_mutex_;
+    double longest_probe_ = 0.0; // seconds
     const Clock::time_point deadline_;
     ProbeOptions per_probe_;
     bool classification_ = true;
@@ -179,7 +186,13 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
                 results[i].reason = "the edit does not parse";
                 continue;
             }
+            auto started = Clock::now();
             results[i] = run_probe(programs[i], per_probe_, cancel_).trace;
+            {
+                std::lock_guard lock(timing_mutex_);
+                longest_probe_ =
+                    std::max(longest_probe_, std::chrono::duration<double>(Clock::now() - started).count());
+            }
             if (progress_) {
                 std::lock_guard lock(progress_mutex_);
                 ++done_.probed;
@@ -407,14 +420,17 @@ void Validator::run(const Trace& baseline, std::vector<Finding>& findings) {
     }
 
     bool reprobe = false;
-    per_probe_ = shortened(options_, budget_share(first_wave.size(), &reprobe));
+    double share = budget_share(first_wave.size(), baseline.seconds, options_.budget_seconds, &reprobe);
+    per_probe_ = shortened(options_, share);
+    longest_probe_ = baseline.seconds * share;
     const std::string original(text_);
     if (reprobe)
-        first_wave.push_back(original);
+        first_wave.insert(first_wave.begin(),
+                          original); // the reference goes first: without it nothing counts
     else
         traces_[original] = baseline;
     loss_of_[original] = program_.loss.name.value_or("");
-    probe(first_wave);
+    probe(first_wave, /*within_deadline=*/true);
     if (cancelled(cancel_)) return;
 
     classification_ = scored_as_classification(program_, baseline);
