@@ -574,7 +574,8 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
         return out;
     }
     if (method == "astype" || method == "copy" || method == "to_numpy" || method == "fillna" ||
-        method == "dropna" || method == "as_matrix" || method == "squeeze" || method == "tolist") {
+        method == "dropna" || method == "as_matrix" || method == "squeeze" || method == "tolist" ||
+        method == "reset_index" || method == "sort_values" || method == "sort_index" || method == "replace") {
         Val out = base;
         if (method == "astype") {
             auto a = copy_of(base);
@@ -588,6 +589,13 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
         auto a = copy_of(base);
         int64_t n = product(in.shape, 0);
         a->shape = {n};
+        return array_val(std::move(a), call);
+    }
+    if (method == "sample" || method == "drop_duplicates" || method == "head" || method == "tail") {
+        // DataFrame rows reordered or subset: same columns, row count not followed.
+        auto a = copy_of(base);
+        if (!a->shape.empty()) a->shape[0] = -1;
+        a->literal.clear();
         return array_val(std::move(a), call);
     }
     if (method == "drop") {

@@ -85,10 +85,9 @@ TSNode KerasReader::model_creation(TSNode expr) const {
 TSNode KerasReader::training_call(std::initializer_list<std::string_view> methods, TSNode model) const {
     TSNode found{};
     for (const CallSite& c : cx_.scope.calls()) {
+        if (std::find(methods.begin(), methods.end(), c.method) == methods.end()) continue;
         TSNode recv = receiver(c.call);
         if (null(recv)) continue;
-        std::string method = callee_name(cx_.src, c.call);
-        if (std::find(methods.begin(), methods.end(), method) == methods.end()) continue;
         TSNode m = model_creation(recv);
         if (null(m)) continue;
         if (!null(model) && !ts_node_eq(m, model)) continue;
@@ -152,8 +151,9 @@ void KerasReader::read_sequential(TSNode seq) {
     }
     std::vector<TSNode> adds;
     for (const CallSite& c : cx_.scope.calls()) {
+        if (c.method != "add") continue;
         TSNode recv = receiver(c.call);
-        if (null(recv) || callee_name(cx_.src, c.call) != "add") continue;
+        if (null(recv)) continue;
         if (ts_node_eq(cx_.ev.object_of(recv), seq)) adds.push_back(c.call);
     }
     auto read_add = [&](TSNode add_call) {

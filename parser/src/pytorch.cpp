@@ -129,7 +129,7 @@ TSNode TorchReader::strip_moves(TSNode obj) const {
 TSNode TorchReader::find_model() {
     // The module whose parameters the optimizer trains.
     for (const CallSite& c : cx_.scope.calls()) {
-        if (callee_name(cx_.src, c.call) != "parameters") continue;
+        if (c.method != "parameters") continue;
         TSNode recv = receiver(c.call);
         if (null(recv)) continue;
         TSNode obj = strip_moves(cx_.ev.object_of(recv));
@@ -467,7 +467,7 @@ void TorchReader::read_loss() {
     Loss& l = cx_.prog.loss;
     // The loss whose result is back-propagated: `loss = criterion(out, y)` ... `loss.backward()`.
     for (const CallSite& c : cx_.scope.calls()) {
-        if (callee_name(cx_.src, c.call) != "backward") continue;
+        if (c.method != "backward") continue;
         backward_ = c.call;
         TSNode v = cx_.ev.object_of(receiver(c.call));
         for (int hops = 0; hops < 4 && is(v, "binary_operator"); ++hops)
@@ -549,7 +549,7 @@ void TorchReader::read_loop() {
     // zero_grad / step inside the epoch loop.
     for (const CallSite& c : cx_.scope.calls()) {
         if (!inside(epoch_loop, c.call)) continue;
-        std::string m = callee_name(cx_.src, c.call);
+        std::string m = c.method;
         if (m == "zero_grad" && !loop.zero_grad) loop.zero_grad = span(c.call);
         if (m == "step" && !null(receiver(c.call))) {
             TSNode obj = cx_.ev.object_of(receiver(c.call));
@@ -563,7 +563,7 @@ void TorchReader::read_loop() {
     TSNode train_forward{};
     bool eval_called = false;
     for (const CallSite& c : cx_.scope.calls()) {
-        if (callee_name(cx_.src, c.call) == "eval" && !null(receiver(c.call)) &&
+        if (c.method == "eval" && !null(receiver(c.call)) &&
             ts_node_eq(strip_moves(cx_.ev.object_of(receiver(c.call))), model_))
             eval_called = true;
         TSNode fn = unwrap(field(c.call, "function"));

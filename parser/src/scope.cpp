@@ -240,7 +240,7 @@ void Scope::walk(TSNode n, TSNode func) {
             TSNode target = named_children(alias).empty() ? alias : named_children(alias)[0];
             if (!kids.empty()) bind_target(target, item.stmt, kids[0], {}, Binding::Kind::With, f);
         } else if (t == "call") {
-            calls_.push_back({node, dotted(src_, field(node, "function"))});
+            calls_.push_back({node, dotted(src_, field(node, "function")), callee_name(src_, node)});
         }
         out = item;
         out.func = f;

@@ -32,6 +32,7 @@ struct Binding {
 struct CallSite {
     TSNode call;
     std::string callee; // dotted name as written ("model.fit", "Dense"), "" for computed callees
+    std::string method; // the called name: "fit" for `model.fit(...)` and `get_model().fit(...)`
 };
 
 class Scope {

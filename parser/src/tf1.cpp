@@ -672,7 +672,7 @@ void Tf1Reader::read_loop(TSNode train_op) {
     (void)train_stmt;
     TSNode run_call{};
     for (const CallSite& c : cx_.scope.calls()) {
-        std::string method = callee_name(cx_.src, c.call);
+        const std::string& method = c.method;
         if (method != "run" && method != "eval") continue;
         auto mentions_op = [&](TSNode n) {
             std::vector<TSNode> stack{n};
@@ -728,7 +728,7 @@ void Tf1Reader::read_loop(TSNode train_op) {
     if (loops.size() >= 2) cx_.prog.epochs = count(loops.back());
     // The batch: mnist.train.next_batch(B) inside the loop.
     for (const CallSite& c : cx_.scope.calls()) {
-        if (callee_name(cx_.src, c.call) != "next_batch") continue;
+        if (c.method != "next_batch") continue;
         if (ts_node_start_byte(c.call) < ts_node_start_byte(loops.front()) ||
             ts_node_end_byte(c.call) > ts_node_end_byte(loops.front()))
             continue;
@@ -774,7 +774,7 @@ void Tf1Reader::read_data() {
     // The tutorial loader: input_data.read_data_sets(...) gives 55,000 flattened MNIST images scaled to [0,
     // 1].
     for (const CallSite& c : cx_.scope.calls()) {
-        if (callee_name(cx_.src, c.call) != "read_data_sets") continue;
+        if (c.method != "read_data_sets") continue;
         Span load = span(cx_.scope.statement_of(c.call));
         d.source.value = "mnist";
         d.source.kind = OriginKind::Literal;
@@ -815,7 +815,7 @@ void Tf1Reader::run() {
     TSNode ctor{};
     TSNode loss_arg{};
     for (const CallSite& c : cx_.scope.calls()) {
-        std::string method = callee_name(cx_.src, c.call);
+        const std::string& method = c.method;
         Args a = call_args(cx_.src, c.call);
         // opt.minimize(loss), or slim's create_train_op(loss, opt).
         TSNode opt = method == "minimize"          ? cx_.ev.object_of(receiver(c.call))
