@@ -724,8 +724,16 @@ void Tf1Reader::read_loop(TSNode train_op) {
     cx_.prog.fit_call = span(loops.back());
     cx_.prog.loop.present = true;
     cx_.prog.loop.loop = span(loops.back());
+    // steps counts every run of the training op; with an outer loop, that loop is the epochs.
     cx_.prog.steps = count(loops.front());
-    if (loops.size() >= 2) cx_.prog.epochs = count(loops.back());
+    if (loops.size() >= 2) {
+        cx_.prog.epochs = count(loops.back());
+        if (cx_.prog.epochs.known() && cx_.prog.steps.known()) {
+            cx_.prog.steps.value = *cx_.prog.steps * *cx_.prog.epochs;
+            cx_.prog.steps.kind = OriginKind::Derived;
+            cx_.prog.steps.note = "runs of the training op: epochs times the inner loop's iterations";
+        }
+    }
     // The batch: mnist.train.next_batch(B) inside the loop.
     for (const CallSite& c : cx_.scope.calls()) {
         if (c.method != "next_batch") continue;

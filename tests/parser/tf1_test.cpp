@@ -76,7 +76,10 @@ TEST_CASE("TF1: helper functions, sigmoid, dropout keep_prob, MSE, Momentum, nes
     CHECK(p.optimizer.lr_keyword == "learning_rate");
     CHECK(*p.optimizer.lr == Approx(0.01));
     CHECK(*p.epochs == 30);
-    CHECK(*p.steps == 10);
+    // Every run of the training op: 30 epochs of 10 steps; the literal to change is the inner loop's.
+    CHECK(*p.steps == 300);
+    CHECK(p.steps.kind == OriginKind::Derived);
+    CHECK(p.steps.origin == span_of(src, "10", "range("));
     CHECK(*p.batch_size == 256);
     CHECK(p.batch_size.kind == OriginKind::Derived);
     CHECK(*p.data.source == "random");
