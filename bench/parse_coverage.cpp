@@ -2,6 +2,8 @@
 // understood. Usage: parse_coverage [-v] FILE...   (-v also dumps each program)
 #include "faultline/parser/parse.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -93,7 +95,8 @@ const char* yes(bool b) {
 
 int main(int argc, char** argv) {
     bool verbose = false;
-    bool lines = false; // -l: the 1-based lines where each setting is written
+    bool lines = false;  // -l: the 1-based lines where each setting is written
+    bool timing = false; // -t: median parse + extract time per script
     std::vector<std::string> files;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -101,14 +104,29 @@ int main(int argc, char** argv) {
             verbose = true;
         else if (a == "-l")
             lines = true;
+        else if (a == "-t")
+            timing = true;
         else
             files.push_back(a);
     }
     std::printf("| subject | framework | model | loss | opt | lr | act | epochs | batch | data |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
     int n = 0, full = 0;
+    std::vector<double> medians;
     for (const std::string& f : files) {
-        TrainingProgram p = parse_program(read(f));
+        const std::string text = read(f);
+        TrainingProgram p = parse_program(text);
+        if (timing) {
+            std::vector<double> runs;
+            for (int r = 0; r < 21; ++r) {
+                auto t0 = std::chrono::steady_clock::now();
+                TrainingProgram again = parse_program(text);
+                auto t1 = std::chrono::steady_clock::now();
+                runs.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            }
+            std::nth_element(runs.begin(), runs.begin() + 10, runs.end());
+            medians.push_back(runs[10]);
+        }
         std::string subject = std::filesystem::path(f).parent_path().filename().string();
         bool model = p.has_model();
         bool blocked = false;
@@ -148,6 +166,12 @@ int main(int argc, char** argv) {
                         line(p.optimizer.lr), act_line, line(p.epochs.known() ? p.epochs : p.steps),
                         line(p.batch_size), static_cast<int>(p.model_span.start.row) + 1);
         }
+    }
+    if (!medians.empty()) {
+        std::sort(medians.begin(), medians.end());
+        std::printf(
+            "\nparse + extract, median of 21 runs per script: median over scripts %.3f ms, max %.3f ms\n",
+            medians[medians.size() / 2], medians.back());
     }
     std::printf("\n%d of %d scripts: full model and all five DeepFD settings (loss, opt, lr, act, epochs)\n",
                 full, n);
