@@ -1,6 +1,7 @@
 #include "faultline/engine/fixes.h"
 #include "fixes/task_shape.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -37,13 +38,14 @@ std::string two_decimals(double v) {
 
 } // namespace
 
-ProbeScore probe_score(const Trace& trace, bool classification) {
+ProbeScore probe_score(const Trace& trace, bool classification, std::string loss_function) {
     ProbeScore s;
     s.ok = trace.status == ProbeStatus::Ok;
     s.classification = classification;
     s.accuracy = final_metric(trace, "val_acc", "train_acc");
     s.loss = final_metric(trace, "val_loss", "train_loss");
     s.diverged = trace.diverged || !std::isfinite(s.loss);
+    s.loss_function = std::move(loss_function);
     return s;
 }
 
@@ -60,23 +62,45 @@ bool scored_as_classification(const TrainingProgram& program, const Trace& trace
     return !std::isnan(final_metric(trace, "val_acc", "train_acc"));
 }
 
+namespace {
+
+bool same_loss(const ProbeScore& a, const ProbeScore& b) {
+    return !a.loss_function.empty() && a.loss_function == b.loss_function;
+}
+
+// Relative loss reduction under the same loss function, in [-1, 1]; 0 when the losses cannot be compared.
+double relative_loss_drop(const ProbeScore& before, const ProbeScore& after) {
+    if (!same_loss(before, after) || before.diverged || after.diverged || before.loss <= 0) return 0.0;
+    return std::clamp((before.loss - after.loss) / before.loss, -1.0, 1.0);
+}
+
+double accuracy_gain(const ProbeScore& before, const ProbeScore& after) {
+    if (std::isnan(after.accuracy) || after.diverged) return 0.0;
+    // A diverged original has no meaningful accuracy: it predicts nothing better than chance or worse.
+    double base = std::isnan(before.accuracy) ? 0.0 : before.accuracy;
+    return after.accuracy - base;
+}
+
+} // namespace
+
 double improvement(const ProbeScore& before, const ProbeScore& after) {
     if (!before.ok || !after.ok) return 0.0;
     if (before.classification) {
         if (std::isnan(after.accuracy) || after.diverged) return 0.0;
-        // A diverged original has no meaningful accuracy: it predicts nothing better than chance or worse.
-        double base = std::isnan(before.accuracy) ? 0.0 : before.accuracy;
-        return after.accuracy - base;
+        return accuracy_gain(before, after) + 0.25 * relative_loss_drop(before, after);
     }
-    if (after.diverged) return 0.0;
+    if (after.diverged || !same_loss(before, after)) return 0.0;
     if (before.diverged) return 1.0;
-    if (before.loss <= 0) return 0.0;
-    return (before.loss - after.loss) / before.loss;
+    return relative_loss_drop(before, after);
 }
 
 bool clearly_better(const ProbeScore& before, const ProbeScore& after) {
-    double gain = improvement(before, after);
-    return before.classification ? gain >= kAccuracyMargin : gain >= kLossMargin;
+    if (!before.ok || !after.ok || after.diverged) return false;
+    if (!before.classification) return improvement(before, after) >= kLossMargin;
+    double gain = accuracy_gain(before, after);
+    if (gain >= kAccuracyMargin) return true;
+    return gain >= -0.005 && relative_loss_drop(before, after) >= kClassificationLossRatio &&
+           before.loss - after.loss >= kClassificationLossDrop;
 }
 
 std::string describe_effect(const ProbeScore& before, const ProbeScore& after) {

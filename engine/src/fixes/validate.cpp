@@ -208,7 +208,7 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
         t.join();
     if (cancelled(cancel_)) return;
     for (size_t i = 0; i < todo.size(); ++i) {
-        loss_of_[todo[i]] = programs[i].loss.name.value_or("");
+        loss_of_[todo[i]] = programs[i].loss.name.value_or("(unknown)");
         traces_[todo[i]] = std::move(results[i]);
     }
 }
@@ -216,14 +216,15 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
 std::optional<ProbeScore> Validator::score_of(const std::string& text) const {
     auto it = traces_.find(text);
     if (it == traces_.end()) return std::nullopt;
-    return probe_score(it->second, classification_);
+    auto loss = loss_of_.find(text);
+    return probe_score(it->second, classification_, loss == loss_of_.end() ? std::string() : loss->second);
 }
 
 // A regression scored on its loss cannot be compared across a change of the loss function.
 bool Validator::comparable(const std::string& text) const {
     if (classification_) return true;
     auto it = loss_of_.find(text);
-    return it != loss_of_.end() && it->second == program_.loss.name.value_or("");
+    return it != loss_of_.end() && it->second == program_.loss.name.value_or("(unknown)");
 }
 
 void Validator::compose(std::vector<Finding>& findings) {
@@ -429,12 +430,12 @@ void Validator::run(const Trace& baseline, std::vector<Finding>& findings) {
                           original); // the reference goes first: without it nothing counts
     else
         traces_[original] = baseline;
-    loss_of_[original] = program_.loss.name.value_or("");
+    loss_of_[original] = program_.loss.name.value_or("(unknown)");
     probe(first_wave, /*within_deadline=*/true);
     if (cancelled(cancel_)) return;
 
     classification_ = scored_as_classification(program_, baseline);
-    before_ = probe_score(traces_[original], classification_);
+    before_ = *score_of(original);
     if (!before_.ok) return;
 
     for (auto& e : entries_) {

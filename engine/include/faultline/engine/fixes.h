@@ -30,23 +30,32 @@ std::vector<Fix> candidate_fixes(Fault fault, const TrainingProgram& program, st
                                  const Trace* baseline = nullptr);
 
 // What validation compares between two probes of the same budget and seed: for classification the final
-// accuracy (validation when the probe has it, else training), for regression the final loss.
+// accuracy (validation when the probe has it, else training), for regression the final loss. Losses are
+// compared only between probes of the same loss function (`loss_function`, empty when unknown).
 struct ProbeScore {
     bool ok = false; // the probe ran to the end
     bool classification = true;
     double accuracy = 0.0; // NaN when the probe has no accuracy
     double loss = 0.0;     // NaN/Inf when training diverged
     bool diverged = false;
+    std::string loss_function;
 };
-ProbeScore probe_score(const Trace& trace, bool classification);
+ProbeScore probe_score(const Trace& trace, bool classification, std::string loss_function = {});
 // Whether a program is scored as classification (its task, or an accuracy series when the task is unknown).
 bool scored_as_classification(const TrainingProgram& program, const Trace& trace);
 
-// A fix is validated when its probe beats the original's by at least this much: +0.05 final accuracy
-// (classification), or a 25% lower final loss (regression). Returns the improvement (accuracy points, or the
-// relative loss reduction; a fix that stops a diverging regression counts 1.0), <= 0 when not better.
+// A fix is validated when its probe beats the original's clearly:
+// - classification: final accuracy +0.05 or more; or, under the same loss function, accuracy no worse (within
+//   0.005) and the final loss at most half of the original's and at least 0.1 lower (a fix that turns a
+//   barely-learning 0.94 into a confident 0.99 shows in the loss before the accuracy);
+// - regression: a final loss 25% lower or more under the same loss function (a fix that stops a diverging
+//   regression counts 1.0).
+// improvement() is the ranking key: accuracy points plus a quarter of the relative loss reduction (same loss
+// function only) for classification, the relative loss reduction for regression; <= 0 when not better.
 inline constexpr double kAccuracyMargin = 0.05;
 inline constexpr double kLossMargin = 0.25;
+inline constexpr double kClassificationLossRatio = 0.5;
+inline constexpr double kClassificationLossDrop = 0.1;
 double improvement(const ProbeScore& before, const ProbeScore& after);
 bool clearly_better(const ProbeScore& before, const ProbeScore& after);
 // "probe accuracy 0.31 -> 0.97, loss 2.30 -> 0.08" (classification) or "probe loss 2.30 -> 0.08".
