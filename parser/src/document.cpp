@@ -44,6 +44,39 @@ TSPoint point_at(std::string_view text, uint32_t offset) {
     return p;
 }
 
+// Every value left unknown says so, even when no reader reached it.
+template <class T> void explain(Value<T>& v, const char* why) {
+    if (v.kind == OriginKind::Unknown && !v.known() && v.note.empty()) v.note = why;
+}
+
+void explain_missing(TrainingProgram& p) {
+    explain(p.loss.name, "no loss found in the script");
+    explain(p.optimizer.name, "no optimizer found in the script");
+    explain(p.optimizer.lr, "no learning rate found in the script");
+    const char* not_set = p.optimizer.name.known() ? "not a setting of this optimizer, or not read for it"
+                                                   : "no optimizer found in the script";
+    explain(p.optimizer.momentum, not_set);
+    explain(p.optimizer.decay, not_set);
+    explain(p.optimizer.nesterov, not_set);
+    explain(p.epochs, p.framework == Framework::TF1 ? "no epoch loop around the training op"
+                                                    : "no training call or loop found in the script");
+    explain(p.steps, p.framework == Framework::TF1 ? "no loop around the training op"
+                                                   : "training is counted in epochs");
+    explain(p.batch_size, "no batch size found in the script");
+    explain(p.data.source, "the training data is not found in the script");
+    explain(p.data.num_samples, "the number of training rows is not known");
+    explain(p.data.num_classes, "the number of classes is not known");
+    explain(p.data.scaled, "the training data is not followed");
+    explain(p.data.input_min, "the value range of the training data is not known");
+    explain(p.data.input_max, "the value range of the training data is not known");
+    for (Layer& l : p.layers) {
+        explain(l.units, "this layer kind has no units");
+        explain(l.activation, "this layer kind has no activation");
+        explain(l.kernel_initializer, "this layer kind has no kernel");
+        explain(l.bias_initializer, "this layer kind has no bias");
+    }
+}
+
 } // namespace
 
 Document::Document(std::string text) : text_(std::move(text)), tree_(std::make_unique<Tree>()) {
@@ -122,6 +155,7 @@ TrainingProgram Document::extract() const {
             fill_data_fallback(cx);
             break;
         }
+        explain_missing(prog);
         if (prog.has_syntax_errors)
             cx.note(root, "the script has syntax errors; what follows them may be missing",
                     !prog.has_model());

@@ -678,6 +678,12 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
             return;
         }
     }
+    // Batches come from something not followed (a loader defined elsewhere, a generator).
+    std::string why = cat({"the batches come from ", quoted(cx_.src, it), ", which is not followed"});
+    if (!p.batch_size.known() && p.batch_size.note.empty())
+        p.batch_size = unknown_value<int64_t>(span(it), why);
+    if (!p.data.source.known() && p.data.source.note.empty())
+        p.data.source = unknown_value<std::string>(span(it), why);
     fill_data_fallback(cx_);
 }
 

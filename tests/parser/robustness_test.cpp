@@ -90,3 +90,33 @@ model.compile(loss='mse', optimizer=Adam(lr=lr))
     CHECK(p.layers.at(0).activation.kind == OriginKind::Unknown);
     CHECK(p.layers.at(0).activation.origin == span_of(src, "my_act"));
 }
+
+TEST_CASE("Every unknown value of every fixture says why", "[parser][errors]") {
+    auto check = [](const auto& v, const std::string& what) {
+        INFO(what);
+        if (v.kind == OriginKind::Unknown) CHECK_FALSE(v.note.empty());
+    };
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(FAULTLINE_FIXTURES) + "/parser")) {
+        if (entry.path().extension() != ".py") continue;
+        std::string name = entry.path().filename().string();
+        TrainingProgram p = parse_program(read_fixture(name));
+        check(p.loss.name, name + " loss");
+        check(p.optimizer.name, name + " optimizer");
+        check(p.optimizer.lr, name + " lr");
+        check(p.optimizer.momentum, name + " momentum");
+        check(p.epochs, name + " epochs");
+        check(p.steps, name + " steps");
+        check(p.batch_size, name + " batch");
+        check(p.data.source, name + " source");
+        check(p.data.num_samples, name + " samples");
+        check(p.data.scaled, name + " scaled");
+        check(p.data.input_min, name + " input_min");
+        for (const Layer& l : p.layers) {
+            check(l.units, name + " " + l.kind + " units");
+            check(l.activation, name + " " + l.kind + " activation");
+            for (const auto& [k, v] : l.params)
+                check(v, name + " " + l.kind + " " + k);
+        }
+    }
+}
