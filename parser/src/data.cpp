@@ -610,9 +610,20 @@ Val Evaluator::eval_method(TSNode call, int depth) const {
     }
     if (method == "mean" || method == "std" || method == "max" || method == "min" || method == "sum" ||
         method == "var") {
-        Val stat = Val::unknown("a statistic of the data");
-        stat.note = "statistic:" + method;
-        return stat;
+        TSNode axis_node = arg(args, 0, {"axis"});
+        Val axis = null(axis_node) ? Val{} : eval(axis_node, depth + 1);
+        if (axis.kind != Val::Kind::Int)
+            return Val::unknown(cat({"the ", method, " of the data is not computed"}));
+        // A reduction along one axis: that dimension goes, the values are not followed.
+        auto a = copy_of(base);
+        int64_t rank = static_cast<int64_t>(a->shape.size());
+        int64_t k = axis.i < 0 ? rank + axis.i : axis.i;
+        if (k >= 0 && k < rank) a->shape.erase(a->shape.begin() + k);
+        a->min.reset();
+        a->max.reset();
+        a->literal.clear();
+        a->labels = LabelFormat::Unknown;
+        return array_val(std::move(a), call);
     }
     return object_result();
 }

@@ -120,6 +120,26 @@ Val Evaluator::eval(TSNode expr, int depth) const {
         return literal_value(std::move(a), expr);
     }
     if (t == "binary_operator") return eval_binary(expr, depth);
+    if (t == "comparison_operator") {
+        // `x.sum(axis=1) > 2.5` on an array: a 0/1 column, the usual way scripts make binary targets.
+        auto kids = named_children(expr);
+        Val left = kids.empty() ? Val{} : eval(kids[0], depth + 1);
+        if (left.kind != Val::Kind::Array)
+            return Val::unknown(cat({quoted(src_, expr), " cannot be evaluated without running it"}));
+        auto a = std::make_shared<ArrayInfo>(*left.array);
+        a->min = 0;
+        a->max = 1;
+        a->integral = true;
+        a->literal.clear();
+        a->labels = LabelFormat::Binary;
+        a->labels_span = span(scope_.statement_of(expr));
+        a->num_classes = 2;
+        Val out;
+        out.kind = Val::Kind::Array;
+        out.array = std::move(a);
+        out.uses = left.uses;
+        return derived_value(std::move(out), expr);
+    }
     if (t == "identifier") {
         const Binding* b = scope_.lookup(expr);
         if (!b) return Val::unknown(cat({quoted(src_, expr), " is not assigned in the script"}));

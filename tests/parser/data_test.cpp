@@ -103,3 +103,24 @@ model.fit(x, y, epochs=int(2.5 * 4))
     CHECK(p.epochs.kind == OriginKind::Derived);
     CHECK(*p.optimizer.lr == Approx(0.001)); // tf.keras Adamax default
 }
+
+TEST_CASE("Thresholded targets and per-column standardization", "[parser][data]") {
+    const std::string src = R"(import numpy as np
+from keras.models import Sequential
+from keras.layers import Dense
+X = np.random.uniform(0, 100, size=(400, 3))
+y = (X.sum(axis=1) > 150).astype(int)
+X = (X - X.mean(axis=0)) / X.std(axis=0)
+model = Sequential([Dense(1, input_dim=3, activation='sigmoid')])
+model.compile(loss='binary_crossentropy', optimizer='sgd')
+model.fit(X, y, epochs=5)
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK(p.data.labels == LabelFormat::Binary);
+    CHECK(p.data.labels_span == line_of(src, "y = (X.sum"));
+    CHECK(*p.data.num_classes == 2);
+    REQUIRE(p.data.scaled.known());
+    CHECK(*p.data.scaled);
+    CHECK(p.data.scaled.origin == line_of(src, "X.std(axis=0)"));
+    CHECK(*p.data.num_samples == 400);
+}
