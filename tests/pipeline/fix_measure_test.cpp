@@ -88,6 +88,8 @@ Repair apply_best(const std::string& text, const std::vector<Finding>& findings)
 
 struct Tally {
     int subjects = 0, probed = 0, fix_applied = 0, matched = 0, already_matching = 0;
+    // Among the subjects whose buggy probe does not match the published fix's (the fault shows in the probe).
+    int visible = 0, visible_fixed = 0, visible_matched = 0;
 };
 
 std::string join(const std::vector<std::string>& v) {
@@ -135,6 +137,7 @@ TEST_CASE("measure: best validated fixes against the published fixes", "[.measur
         if (probed) ++own.probed, ++oracle.probed;
         bool already = probed && matches(before, published);
         if (already) ++own.already_matching, ++oracle.already_matching;
+        if (probed && !already) ++own.visible, ++oracle.visible;
 
         auto measure = [&](const std::vector<Finding>& findings, Tally& tally, std::string& titles,
                            std::string& result, bool& match) {
@@ -146,11 +149,13 @@ TEST_CASE("measure: best validated fixes against the published fixes", "[.measur
                 return;
             }
             ++tally.fix_applied;
+            if (!already) ++tally.visible_fixed;
             ProbeScore after =
                 probe_score(run_probe(parse_program(r.text), options.probe_options).trace, classification);
             result = score_text(after);
             match = matches(after, published);
             if (match) ++tally.matched;
+            if (match && !already) ++tally.visible_matched;
         };
 
         std::string own_titles, own_result, oracle_titles, oracle_result;
@@ -192,7 +197,9 @@ TEST_CASE("measure: best validated fixes against the published fixes", "[.measur
                   << " probed (buggy and fixed), " << t.already_matching
                   << " whose buggy probe already matches the fix's, " << t.fix_applied
                   << " with a validated fix applied, " << t.matched
-                  << " of those match the published fix's probe\n";
+                  << " of those match the published fix's probe; of the " << t.visible
+                  << " whose fault shows in the probe, " << t.visible_fixed << " got a validated fix and "
+                  << t.visible_matched << " match\n";
     };
     std::cout << "\n";
     summary("own findings", own);
