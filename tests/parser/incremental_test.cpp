@@ -93,3 +93,36 @@ TEST_CASE("Edits with out-of-range offsets are clamped", "[parser][incremental]"
     doc.reset("import torch\n");
     CHECK(doc.extract().framework == Framework::PyTorch);
 }
+
+TEST_CASE(
+    "Random edits (multi-byte text, newlines, deletions) keep the incremental tree equal to a fresh parse",
+    "[parser][incremental]") {
+    std::string text = read_fixture("torch_mnist_module.py");
+    Document doc(text);
+    const std::vector<std::string> pool = {"x", "\n", "é", "🔥", "(", ")", "    ", "0.5", ":", "\n\n", "'"};
+    uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 8) & 0xFFFFFF;
+    };
+    for (int step = 0; step < 150; ++step) {
+        uint32_t size = static_cast<uint32_t>(text.size());
+        uint32_t start = size ? next() % size : 0;
+        // Keep edits on UTF-8 boundaries, as an editor's edits are.
+        while (start > 0 && start < size && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80)
+            --start;
+        uint32_t end = std::min<uint32_t>(size, start + next() % 4);
+        while (end < size && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+            ++end;
+        std::string insert = next() % 3 == 0 ? std::string() : pool[next() % pool.size()];
+        doc.apply({start, end, insert});
+        text.replace(start, end - start, insert);
+        REQUIRE(doc.text() == text);
+        if (step % 10 == 9) {
+            INFO("step " << step);
+            Document fresh(text);
+            CHECK(doc.sexp() == fresh.sexp());
+            CHECK(summary(doc.extract()) == summary(fresh.extract()));
+        }
+    }
+}
