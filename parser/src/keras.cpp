@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <unordered_map>
 
 namespace faultline {
 
@@ -46,6 +47,11 @@ private:
     TSNode loop_around(TSNode call, TSNode model) const;
     void unroll(TSNode loop, const std::function<void()>& body);
     void read_functional(TSNode model_call);
+    // `class Net(keras.Model)` instantiated by `call`: the class, or null.
+    TSNode subclass_of(TSNode call) const;
+    // Layers built in __init__ (`self.d1 = layers.Dense(...)`), in the order call() applies them.
+    void read_subclass(TSNode cls);
+    void walk_call(TSNode expr, const std::unordered_map<std::string, TSNode>& attrs, int depth);
     std::optional<Layer> read_layer(TSNode expr);
     Value<std::string> read_activation(TSNode expr) const;
     void read_initializer(Layer& layer, TSNode expr, bool bias) const;
@@ -67,7 +73,7 @@ TSNode KerasReader::model_creation(TSNode expr) const {
     TSNode obj = cx_.ev.object_of(expr);
     for (int hops = 0; hops < 8 && is(obj, "call"); ++hops) {
         std::string name(last_part(cx_.ev.callee(obj)));
-        if (is_model_class(name)) return obj;
+        if (is_model_class(name) || !null(subclass_of(obj))) return obj;
         // `model = build_model()`: the model is what the function returns.
         TSNode def = cx_.scope.definition(dotted(cx_.src, field(obj, "function")));
         if (!is(def, "function_definition")) break;
@@ -114,6 +120,9 @@ void KerasReader::run() {
     }
     if (null(model)) {
         cx_.note(cx_.root, "no Keras model (Sequential or Model) found", true);
+    } else if (TSNode cls = subclass_of(model); !null(cls)) {
+        cx_.prog.model_span = span(cls);
+        read_subclass(cls);
     } else {
         cx_.prog.model_span = span(model);
         if (last_part(cx_.ev.callee(model)) == "Sequential")
@@ -224,6 +233,106 @@ void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
         body();
     }
     cx_.ev.clear_overrides();
+}
+
+TSNode KerasReader::subclass_of(TSNode call) const {
+    TSNode def = cx_.scope.definition(dotted(cx_.src, field(call, "function")));
+    if (!is(def, "class_definition")) return TSNode{};
+    for (TSNode base : named_children(field(def, "superclasses")))
+        if (last_part(cx_.scope.qualify(dotted(cx_.src, base))) == "Model") return def;
+    return TSNode{};
+}
+
+void KerasReader::read_subclass(TSNode cls) {
+    TSNode init{}, call{};
+    for (TSNode item : named_children(field(cls, "body"))) {
+        TSNode def = is(item, "decorated_definition") ? field(item, "definition") : item;
+        if (!is(def, "function_definition")) continue;
+        std::string_view name = text(cx_.src, field(def, "name"));
+        if (name == "__init__") init = def;
+        if (name == "call") call = def;
+    }
+    std::unordered_map<std::string, TSNode> attrs;
+    std::vector<TSNode> stack{field(init, "body")};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        for (TSNode c : named_children(n)) {
+            TSNode left = field(c, "left");
+            if (is(c, "assignment") && is(left, "attribute") &&
+                text(cx_.src, field(left, "object")) == "self")
+                attrs[std::string(text(cx_.src, field(left, "attribute")))] = field(c, "right");
+            else if (!is(c, "function_definition"))
+                stack.push_back(c);
+        }
+    }
+    std::vector<TSNode> returns;
+    stack = {field(call, "body")};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        for (TSNode c : named_children(n)) {
+            if (is(c, "return_statement"))
+                returns.push_back(c);
+            else if (!is(c, "function_definition"))
+                stack.push_back(c);
+        }
+    }
+    if (returns.empty() || named_children(returns.back()).empty()) {
+        cx_.note(cls, "the model class has no call() that returns its output: layer order unknown", true);
+        return;
+    }
+    walk_call(named_children(returns.back())[0], attrs, 0);
+}
+
+// Appends the layers producing `expr` in call(), in forward order; stops at call()'s input.
+void KerasReader::walk_call(TSNode expr, const std::unordered_map<std::string, TSNode>& attrs, int depth) {
+    expr = unwrap(expr);
+    if (depth > 200 || null(expr)) return;
+    if (is(expr, "identifier")) {
+        const Binding* b = cx_.scope.lookup(expr);
+        if (!b || b->kind == Binding::Kind::Param) return;
+        if (b->kind == Binding::Kind::Assign && b->path.empty())
+            walk_call(b->value, attrs, depth + 1);
+        else
+            cx_.note(expr, cat({"cannot follow ", quoted(cx_.src, expr), " in call()"}), true);
+        return;
+    }
+    if (!is(expr, "call")) {
+        cx_.note(expr, cat({"call() goes through ", quoted(cx_.src, expr), ", which is not followed"}), true);
+        return;
+    }
+    TSNode fn = unwrap(field(expr, "function"));
+    Args a = call_args(cx_.src, expr);
+    TSNode input = a.positional.empty() ? TSNode{} : a.positional[0];
+    if (is(fn, "attribute") && text(cx_.src, field(fn, "object")) == "self") {
+        walk_call(input, attrs, depth + 1);
+        auto it = attrs.find(std::string(text(cx_.src, field(fn, "attribute"))));
+        if (it == attrs.end()) {
+            cx_.note(expr, cat({quoted(cx_.src, fn), " is not built in __init__"}), true);
+            return;
+        }
+        if (auto layer = read_layer(it->second)) {
+            layer->span = span(expr);
+            cx_.prog.layers.push_back(std::move(*layer));
+        }
+        return;
+    }
+    // tf.nn.relu(x) and the like between layers.
+    std::string q = cx_.ev.callee(expr);
+    if (auto act = activation_name(last_part(q)); act && q.find("tensorflow") == 0) {
+        walk_call(input, attrs, depth + 1);
+        Layer l;
+        l.kind = "Activation";
+        l.span = span(expr);
+        l.activation.value = *act;
+        l.activation.kind = OriginKind::Literal;
+        l.activation.origin = span(fn);
+        l.activation.literal = span(fn);
+        cx_.prog.layers.push_back(std::move(l));
+        return;
+    }
+    cx_.note(expr, cat({"call() goes through ", quoted(cx_.src, expr), ", which is not followed"}), true);
 }
 
 void KerasReader::read_functional(TSNode model_call) {

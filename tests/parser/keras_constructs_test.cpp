@@ -151,3 +151,46 @@ model.fit(X, Y, nb_epoch=7, batch_size=4)
     CHECK(*p.epochs == 7);
     CHECK(p.data.input_shape == std::vector<int64_t>{20});
 }
+
+TEST_CASE("Subclassed tf.keras models: layers from __init__ in call() order", "[parser][keras]") {
+    const std::string src = R"(import tensorflow as tf
+from tensorflow.keras import layers
+
+class Classifier(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = layers.Dense(32, activation='relu')
+        self.drop = layers.Dropout(0.3)
+        self.out = layers.Dense(10)
+
+    def call(self, inputs):
+        x = self.hidden(inputs)
+        x = self.drop(x)
+        return tf.nn.softmax(self.out(x))
+
+model = Classifier()
+model.compile(optimizer=tf.keras.optimizers.RMSprop(0.01), loss='sparse_categorical_crossentropy')
+(x, y), _ = tf.keras.datasets.mnist.load_data()
+model.fit(x.reshape(-1, 784) / 255.0, y, epochs=4, batch_size=128)
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK(p.framework == Framework::TfKeras);
+    CHECK(p.model_span.start.row == 3);
+    std::vector<std::string> kinds;
+    for (const Layer& l : p.layers)
+        kinds.push_back(l.kind);
+    CHECK(kinds == std::vector<std::string>{"Dense", "Dropout", "Dense", "Activation"});
+    REQUIRE(p.layers.size() == 4);
+    CHECK(p.layers[0].span == span_of(src, "self.hidden(inputs)"));
+    CHECK(p.layers[0].units.origin == span_of(src, "32"));
+    CHECK(*p.layers[3].activation == "softmax");
+    CHECK(*p.optimizer.name == "rmsprop");
+    CHECK(*p.optimizer.lr == Approx(0.01));
+    CHECK(p.optimizer.lr_keyword.empty());
+    CHECK(*p.data.source == "mnist");
+    CHECK(p.data.input_shape == std::vector<int64_t>{784});
+    CHECK(*p.data.scaled);
+    CHECK(*p.epochs == 4);
+    for (const Note& n : p.notes)
+        CHECK_FALSE(n.blocks_probe);
+}
