@@ -122,3 +122,30 @@ for epoch in range(5):
     REQUIRE(p.data.num_classes.known());
     CHECK(*p.data.num_classes == 2);
 }
+
+TEST_CASE("PyTorch manual batches: x[i:i + B] gives the data and the batch size", "[parser][pytorch]") {
+    const std::string src = R"(import torch
+from torch import nn
+X = torch.rand(600, 8)
+Y = torch.randint(0, 4, (600,))
+net = nn.Sequential(nn.Linear(8, 4))
+opt = torch.optim.Adagrad(net.parameters(), lr=0.1)
+loss_fn = nn.CrossEntropyLoss()
+bs = 50
+for epoch in range(3):
+    for i in range(0, 600, bs):
+        opt.zero_grad()
+        loss_fn(net(X[i:i + bs]), Y[i:i + bs]).backward()
+        opt.step()
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.batch_size.known());
+    CHECK(*p.batch_size == 50);
+    CHECK(p.batch_size.origin == span_of(src, "50"));
+    CHECK(*p.data.num_samples == 600);
+    CHECK(p.data.labels == LabelFormat::Integer);
+    CHECK(*p.data.num_classes == 4);
+    CHECK(*p.epochs == 3);
+    CHECK(*p.loss.name == "sparse_categorical_crossentropy");
+    CHECK(*p.optimizer.name == "adagrad");
+}
