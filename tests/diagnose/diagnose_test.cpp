@@ -72,6 +72,7 @@ TEST_CASE("a diagnosed type becomes a finding at the statement that sets it") {
 
 TEST_CASE("low probabilities are information, not alarms") {
     const TrainingProgram program = parse_program(kScript);
+    // Threshold 0.3: alarms start at 0.3 + 0.2 * 0.7 = 0.44.
     const FixedModel model({{Fault::epoch, 0.4}});
     const auto findings = diagnose(program, exploding_trace(), model);
     REQUIRE(findings.size() == 1);

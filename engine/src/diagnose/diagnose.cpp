@@ -13,8 +13,9 @@ namespace faultline {
 
 namespace {
 
-// Below this probability a finding is shown as information rather than an alarm.
-constexpr double kAlarmProbability = 0.5;
+// A finding is an alarm (Warning) when its probability clears the type's threshold by this share of the way
+// to 1; just above the threshold it is shown as information (the classifier's decision, at low confidence).
+constexpr double kAlarmMargin = 0.2;
 
 std::string num(double v) {
     if (!std::isfinite(v)) return std::isnan(v) ? "NaN" : (v > 0 ? "inf" : "-inf");
@@ -245,7 +246,9 @@ std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace
         f.code = diagnosis_code(fault);
         f.fault = fault;
         f.confidence = it->second;
-        f.severity = it->second >= kAlarmProbability ? Severity::Warning : Severity::Information;
+        const double threshold = model.threshold(fault);
+        f.severity = it->second >= threshold + kAlarmMargin * (1.0 - threshold) ? Severity::Warning
+                                                                                : Severity::Information;
         const std::string ev = evidence(fault, program, trace, facts);
         f.message = std::string(title(fault)) + ": " + ev;
         f.explanation =

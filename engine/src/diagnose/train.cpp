@@ -318,6 +318,10 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
             continue;
         }
         diag::BoosterParams params;
+        // Faults are a minority per type: weigh positives up so probabilities are comparable across types and
+        // a diagnosed fault clears 0.5 (the Warning line) rather than hiding under a low threshold.
+        params.scale_pos_weight = std::max(1.0, double(static_cast<int64_t>(train.size()) - positives) /
+                                                    double(std::max<int64_t>(positives, 1)));
         params.threads = std::max(1, args.jobs);
         params.seed = args.seed;
         std::string error;
@@ -377,7 +381,12 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
         {"split", {{"by", "base program"}, {"train", 0.7}, {"validation", 0.1}, {"test", 0.2}}},
         {"rows", {{"train", train.size()}, {"validation", val.size()}, {"test", test.size()}}},
         {"probe_options", diag::probe_options_json(diagnosis_probe_options())},
-        {"xgboost", {{"objective", "binary:logistic"}, {"rounds", 200}, {"max_depth", 5}, {"eta", 0.1}}},
+        {"xgboost",
+         {{"objective", "binary:logistic"},
+          {"rounds", 200},
+          {"max_depth", 5},
+          {"eta", 0.1},
+          {"scale_pos_weight", "negatives/positives per type"}}},
         {"features", feature_names()},
         {"evaluation", evaluation},
         {"models", models}};
