@@ -24,13 +24,22 @@ bool is_model_class(std::string_view name) {
 
 // Return statements of a function body, not of nested functions.
 void collect_returns(TSNode n, std::vector<TSNode>& out) {
-    for (TSNode c : named_children(n)) {
-        if (is(c, "function_definition") || is(c, "class_definition")) continue;
-        if (is(c, "return_statement"))
-            out.push_back(c);
-        else
-            collect_returns(c, out);
+    std::vector<TSNode> stack{n};
+    while (!stack.empty()) {
+        TSNode cur = stack.back();
+        stack.pop_back();
+        auto kids = named_children(cur);
+        for (auto it = kids.rbegin(); it != kids.rend(); ++it) {
+            if (is(*it, "function_definition") || is(*it, "class_definition")) continue;
+            if (is(*it, "return_statement"))
+                out.push_back(*it);
+            else
+                stack.push_back(*it);
+        }
     }
+    // The stack visits in text order except across nesting levels; callers want text order.
+    std::sort(out.begin(), out.end(),
+              [](const TSNode& a, const TSNode& b) { return ts_node_start_byte(a) < ts_node_start_byte(b); });
 }
 
 class KerasReader {

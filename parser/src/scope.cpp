@@ -38,6 +38,8 @@ void Scope::bind_target(TSNode target, TSNode stmt, TSNode value, std::vector<in
         add(std::string(text(src_, target)), std::move(b));
         return;
     }
+    // Unpacking deeper than any real script nests is not followed (and cannot exhaust the stack).
+    if (path.size() > 32) return;
     if (is(target, "pattern_list") || is(target, "tuple_pattern") || is(target, "list_pattern") ||
         is(target, "tuple") || is(target, "list")) {
         int index = 0;

@@ -84,14 +84,21 @@ TSNode unwrap(TSNode n) {
 }
 
 std::string dotted(std::string_view src, TSNode n) {
+    // Iterative: attribute chains can be arbitrarily long in generated or hostile input.
+    std::vector<std::string_view> parts;
     n = unwrap(n);
-    if (is(n, "identifier")) return std::string(text(src, n));
-    if (is(n, "attribute")) {
-        std::string base = dotted(src, field(n, "object"));
-        if (base.empty()) return {};
-        return base + "." + std::string(text(src, field(n, "attribute")));
+    while (is(n, "attribute")) {
+        parts.push_back(text(src, field(n, "attribute")));
+        n = unwrap(field(n, "object"));
+        if (parts.size() > 256) return {};
     }
-    return {};
+    if (!is(n, "identifier")) return {};
+    std::string out(text(src, n));
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+        out += '.';
+        out.append(it->data(), it->size());
+    }
+    return out;
 }
 
 std::string_view last_part(std::string_view dotted_name) {

@@ -120,3 +120,31 @@ TEST_CASE("Every unknown value of every fixture says why", "[parser][errors]") {
         }
     }
 }
+
+TEST_CASE("Pathologically deep code does not exhaust the stack", "[parser][errors]") {
+    std::string chain = "import keras\nx = a";
+    for (int i = 0; i < 20000; ++i)
+        chain += ".b";
+    chain += "\nmodel = keras.models.Sequential()\nmodel.add(keras.layers.Dense(x))\nmodel.fit(x" +
+             std::string(".c", 0) + ")\n";
+    CHECK_NOTHROW(parse_program(chain));
+
+    std::string nested = "import keras\ndef build():\n";
+    std::string indent = " ";
+    for (int i = 0; i < 1500; ++i) {
+        nested += indent + "if x:\n";
+        indent += " ";
+    }
+    nested += indent + "return keras.models.Sequential()\nmodel = build()\nmodel.fit(x, y)\n";
+    CHECK_NOTHROW(parse_program(nested));
+
+    std::string pattern =
+        "import keras\n" + std::string(3000, '(') + "a" + std::string(3000, ')') + ", b = f()\n";
+    CHECK_NOTHROW(parse_program(pattern));
+
+    std::string calls = "import keras\nmodel = keras.models.Sequential()\nmodel.add(";
+    for (int i = 0; i < 3000; ++i)
+        calls += "f(";
+    calls += "1" + std::string(3000, ')') + ")\nmodel.compile(loss='mse', optimizer='sgd')\n";
+    CHECK_NOTHROW(parse_program(calls));
+}
