@@ -289,3 +289,13 @@ TEST_CASE("PyTorch: optimizer class switched inside torch.optim, parameters kept
     CHECK(applied(text, *momentum) == replaced(text, "torch.optim.SGD(model.parameters(), lr=0.05)",
                                                "torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)"));
 }
+
+TEST_CASE("PyTorch: a loss class is renamed inside nn", "[fixes]") {
+    std::string text = replaced(fixture("torch_double_softmax.py"), "nn.CrossEntropyLoss()", "nn.MSELoss()");
+    TrainingProgram program = parse_program(text);
+    auto fixes = candidate_fixes(Fault::loss, program, text);
+    INFO(titles(fixes));
+    const Fix* fix = find_fix(fixes, "Use CrossEntropyLoss()");
+    REQUIRE(fix);
+    CHECK(applied(text, *fix) == replaced(text, "nn.MSELoss()", "nn.CrossEntropyLoss()"));
+}

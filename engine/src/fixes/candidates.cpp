@@ -132,20 +132,17 @@ private:
 // ---------------------------------------------------------------------------------------------------- loss
 
 struct TorchLoss {
-    const char* keras_name;
     const char* torch_class;
     const char* canonical; // how the parser names the torch class
 };
 
 std::optional<TorchLoss> torch_loss(const std::string& target, const std::string& output_activation) {
     if (target == "categorical_crossentropy" || target == "sparse_categorical_crossentropy")
-        return TorchLoss{target.c_str(), "CrossEntropyLoss", "sparse_categorical_crossentropy"};
+        return TorchLoss{"CrossEntropyLoss", "sparse_categorical_crossentropy"};
     if (target == "binary_crossentropy")
-        return output_activation == "sigmoid"
-                   ? TorchLoss{"binary_crossentropy", "BCELoss", "binary_crossentropy"}
-                   : TorchLoss{"binary_crossentropy", "BCEWithLogitsLoss", "binary_crossentropy"};
-    if (target == "mean_squared_error")
-        return TorchLoss{"mean_squared_error", "MSELoss", "mean_squared_error"};
+        return output_activation == "sigmoid" ? TorchLoss{"BCELoss", "binary_crossentropy"}
+                                              : TorchLoss{"BCEWithLogitsLoss", "binary_crossentropy"};
+    if (target == "mean_squared_error") return TorchLoss{"MSELoss", "mean_squared_error"};
     return std::nullopt;
 }
 
