@@ -220,3 +220,25 @@ TEST_CASE("validated: PyTorch softmax before CrossEntropyLoss is removed (shown 
     auto v = validate("torch_double_softmax.py", {Fault::act});
     expect_best(v, 0, "Remove F.softmax (the loss takes raw scores)");
 }
+
+TEST_CASE("validation of broken or empty scripts does not crash and validates nothing", "[fixes][probe]") {
+    Trace ok;
+    ok.status = ProbeStatus::Ok;
+    ok.series["train_acc"] = {0.5};
+    ok.series["train_loss"] = {0.7};
+    for (std::string text : {std::string(), std::string("model.compile(loss=)\nmodel.fit(x, y, epochs=)\n"),
+                             std::string("import keras\nmodel = keras.Sequential([keras.layers.Dense(\n")}) {
+        TrainingProgram program = parse_program(text);
+        std::vector<Finding> findings;
+        for (Fault fault :
+             {Fault::loss, Fault::act, Fault::lr, Fault::opt, Fault::epoch, Fault::data_preprocessing}) {
+            Finding f;
+            f.fault = fault;
+            findings.push_back(f);
+        }
+        validate_fixes(text, program, ok, findings, ProbeOptions{});
+        for (const auto& f : findings)
+            for (const auto& fix : f.fixes)
+                CHECK_FALSE(fix.validated);
+    }
+}

@@ -61,14 +61,16 @@ bool clearly_better(const ProbeScore& before, const ProbeScore& after);
 // "probe accuracy 0.31 -> 0.97, loss 2.30 -> 0.08" (classification) or "probe loss 2.30 -> 0.08".
 std::string describe_effect(const ProbeScore& before, const ProbeScore& after);
 
-// Probes each candidate fix of each finding (same seed and budget as `baseline`), marks those that beat the
-// original by a clear margin as validated with their measured effect, ranks them and marks the best
-// preferred. `text` is the script the findings' spans refer to: a candidate is its edit applied and
-// re-parsed, so what is probed is exactly what the user would get.
+// Adds the candidates of each finding's fault type to its fixes, probes every fix (same seed as `baseline`,
+// whose options `options` must be), marks those that beat the original by a clear margin as validated with
+// their measured effect, composes the findings' fixes (a beam search, for faults that only show their fix
+// together), ranks them and marks the best preferred. `text` is the script the findings' spans refer to: a
+// candidate is its edit applied and re-parsed, so what is probed is exactly what the user would get.
 //
-// Budget: all of it within three single-probe budgets (options.budget_seconds) of wall time. `progress`, when
-// given, is called (from one thread at a time) after each probe with the probes done and those planned so
-// far.
+// Budget: all of it within three single-probe budgets (options.budget_seconds) of wall time; when many
+// candidates do not fit, each probe (and a re-probe of the original, for a fair comparison) gets a shorter
+// budget. `progress`, when given, is called (from one thread at a time) after each probe with the probes done
+// and those planned so far. docs/fixes.md has the details.
 struct FixProgress {
     size_t probed = 0;
     size_t planned = 0;
