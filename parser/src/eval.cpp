@@ -44,6 +44,7 @@ Val derived_value(Val v, TSNode node) {
 
 Val Evaluator::eval(TSNode expr, int depth) const {
     if (null(expr)) return Val::unknown("missing expression");
+    if (--budget_ < 0) return Val::unknown("the script is too large to evaluate further");
     if (depth > kMaxDepth) return Val::unknown("expression nests too deeply to follow");
     expr = unwrap(expr);
     std::string_view t = type(expr);
@@ -156,10 +157,29 @@ Val Evaluator::eval(TSNode expr, int depth) const {
 Val Evaluator::eval_binding(const Binding& b, int depth) const {
     if (!overrides_.empty()) {
         if (auto it = overrides_.find(&b); it != overrides_.end()) return it->second;
+        if (auto it = scoped_cache_.find(&b); it != scoped_cache_.end()) return it->second;
     } else if (auto it = cache_.find(&b); it != cache_.end()) {
         return it->second;
     }
     if (depth > kMaxDepth) return Val::unknown("names nest too deeply to follow");
+    if (overrides_.empty() && (b.kind == Binding::Kind::Assign || b.kind == Binding::Kind::AugAssign)) {
+        // `x = x.reshape(...)`, `x /= 255`, ...: evaluate the name's earlier bindings first, oldest first, so
+        // a long chain of reassignments is followed one cached step at a time instead of by deep recursion.
+        const auto* list = scope_.bindings(text(src_, b.target));
+        if (list && !list->empty() && &b >= list->data() && &b < list->data() + list->size()) {
+            // Back to the newest binding already known, then forward.
+            size_t k = static_cast<size_t>(&b - list->data());
+            size_t first = k;
+            while (first > 0 && !cache_.count(&(*list)[first - 1]))
+                --first;
+            for (size_t j = first; j < k; ++j) {
+                const Binding& earlier = (*list)[j];
+                if (ts_node_eq(earlier.func, b.func) &&
+                    (earlier.kind == Binding::Kind::Assign || earlier.kind == Binding::Kind::AugAssign))
+                    eval_binding(earlier, depth + 1);
+            }
+        }
+    }
     Val v;
     switch (b.kind) {
     case Binding::Kind::Assign:
@@ -204,7 +224,7 @@ Val Evaluator::eval_binding(const Binding& b, int depth) const {
         v = Val::unknown("not followed");
         break;
     }
-    if (overrides_.empty()) cache_.emplace(&b, v);
+    (overrides_.empty() ? cache_ : scoped_cache_).emplace(&b, v);
     return v;
 }
 
@@ -392,11 +412,13 @@ Val Evaluator::inline_call(TSNode call, TSNode def, int depth) const {
         if (null(given)) continue;
         if (const auto* list = scope_.bindings(pname))
             for (const Binding& b : *list)
-                if (b.kind == Binding::Kind::Param && ts_node_eq(b.func, def))
-                    overrides_[&b] = eval(given, depth + 1);
+                if (b.kind == Binding::Kind::Param && ts_node_eq(b.func, def)) {
+                    Val v = eval(given, depth + 1);
+                    override_binding(&b, std::move(v));
+                }
     }
     Val out = eval(named_children(returns[0])[0], depth + 1);
-    overrides_ = std::move(saved);
+    set_overrides(std::move(saved));
     return out;
 }
 

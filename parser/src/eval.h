@@ -51,14 +51,27 @@ private:
     mutable std::unordered_map<const Binding*, Val> cache_;
     // Values forced for bindings while unrolling a loop or inlining a call (loop variable, parameters).
     mutable std::unordered_map<const Binding*, Val> overrides_;
+    // Values computed under the current overrides; cleared whenever they change.
+    mutable std::unordered_map<const Binding*, Val> scoped_cache_;
+    // Evaluation steps left: hostile input (names doubling each other under inlining) stays bounded.
+    mutable int64_t budget_ = 2'000'000;
 
 public:
     // Forces `b` to evaluate to `v` until cleared; evaluation results are not cached meanwhile.
-    void override_binding(const Binding* b, Val v) const { overrides_[b] = std::move(v); }
-    void clear_overrides() const { overrides_.clear(); }
+    void override_binding(const Binding* b, Val v) const {
+        overrides_[b] = std::move(v);
+        scoped_cache_.clear();
+    }
+    void clear_overrides() const {
+        overrides_.clear();
+        scoped_cache_.clear();
+    }
     using Overrides = std::unordered_map<const Binding*, Val>;
     const Overrides& overrides() const { return overrides_; }
-    void set_overrides(Overrides o) const { overrides_ = std::move(o); }
+    void set_overrides(Overrides o) const {
+        overrides_ = std::move(o);
+        scoped_cache_.clear();
+    }
 };
 
 // Helpers shared by the evaluators.

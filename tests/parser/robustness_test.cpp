@@ -148,3 +148,22 @@ TEST_CASE("Pathologically deep code does not exhaust the stack", "[parser][error
     calls += "1" + std::string(3000, ')') + ")\nmodel.compile(loss='mse', optimizer='sgd')\n";
     CHECK_NOTHROW(parse_program(calls));
 }
+
+TEST_CASE("Names that double each other stay cheap, long reassignment chains are followed",
+          "[parser][errors]") {
+    std::string src = "import keras\ndef f(v):\n    a0 = v\n";
+    for (int i = 1; i < 12; ++i)
+        src += "    a" + std::to_string(i) + " = a" + std::to_string(i - 1) + " + a" + std::to_string(i - 1) +
+               "\n";
+    src += "    return a11\nn = f(1)\nx = 0\n";
+    for (int i = 0; i < 300; ++i)
+        src += "x = x + 1\n";
+    src += "model = keras.models.Sequential([keras.layers.Dense(n), keras.layers.Dense(x)])\n";
+    TrainingProgram p;
+    CHECK_NOTHROW(p = parse_program(src));
+    REQUIRE(p.layers.size() == 2);
+    REQUIRE(p.layers[0].units.known());
+    CHECK(*p.layers[0].units == 2048);
+    REQUIRE(p.layers[1].units.known());
+    CHECK(*p.layers[1].units == 300);
+}
