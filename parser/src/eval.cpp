@@ -22,8 +22,17 @@ std::string strip_underscores(std::string_view s) {
     return out;
 }
 
+// Use sites are kept for the last few names a value went through (the ones a reader follows back from the
+// setting); a value reassigned hundreds of times would otherwise drag every step along.
+constexpr size_t kMaxUses = 8;
+
+void trim_uses(Val& v) {
+    if (v.uses.size() > kMaxUses) v.uses.erase(v.uses.begin(), v.uses.end() - kMaxUses);
+}
+
 void merge_uses(Val& into, const Val& from) {
     into.uses.insert(into.uses.end(), from.uses.begin(), from.uses.end());
+    trim_uses(into);
 }
 
 } // namespace
@@ -146,6 +155,7 @@ Val Evaluator::eval(TSNode expr, int depth) const {
         if (!b) return Val::unknown(cat({quoted(src_, expr), " is not assigned in the script"}));
         Val r = eval_binding(*b, depth + 1);
         r.uses.push_back(span(expr));
+        trim_uses(r);
         return r;
     }
     if (t == "attribute") return eval_attribute(expr, depth);

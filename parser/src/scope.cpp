@@ -255,9 +255,15 @@ void Scope::walk(TSNode n, TSNode func) {
         auto [node, parent] = stack.back();
         stack.pop_back();
         Ctx inner = enter(node, parent);
-        std::vector<TSNode> kids = named_children(node);
-        for (size_t k = kids.size(); k > 0; --k)
-            stack.emplace_back(kids[k - 1], inner);
+        uint32_t count = ts_node_named_child_count(node);
+        if (count < 16) {
+            for (uint32_t k = count; k > 0; --k)
+                stack.emplace_back(ts_node_named_child(node, k - 1), inner);
+        } else {
+            std::vector<TSNode> kids = named_children(node);
+            for (size_t k = kids.size(); k > 0; --k)
+                stack.emplace_back(kids[k - 1], inner);
+        }
     }
 }
 
