@@ -156,3 +156,24 @@ TEST_CASE("commands: showTrace is null before any probe; runProbe without a work
     json unknown = h.reply(h.request("workspace/executeCommand", {{"command", "faultline.nope"}}));
     CHECK(unknown["error"]["code"] == -32602);
 }
+
+TEST_CASE("a code action asked for inside the debounce window uses the ranges of the current text") {
+    Harness h;
+    h.initialize();
+    h.open(kUri, read_fixture("softmax_single_unit.py"));
+    json d = find_code(h.wait_diagnostics(kUri)["params"]["diagnostics"], "FL111");
+    REQUIRE(d.is_object());
+    // Two lines inserted at the top: the flagged statement moves down by two lines.
+    h.notify("textDocument/didChange",
+             {{"textDocument", {{"uri", kUri}, {"version", 2}}},
+              {"contentChanges", {{{"range", range(0, 0, 0, 0)}, {"text", "#\n#\n"}}}}});
+    json moved = d["range"];
+    moved["start"]["line"] = kOutputLine + 2;
+    moved["end"]["line"] = kOutputLine + 2;
+    json actions = h.reply(h.request(
+        "textDocument/codeAction",
+        {{"textDocument", {{"uri", kUri}}}, {"range", moved}, {"context", json::object()}}))["result"];
+    REQUIRE(!actions.empty());
+    json edit = actions[0]["edit"]["changes"][kUri][0];
+    CHECK(edit["range"]["start"]["line"] == kOutputLine + 2);
+}

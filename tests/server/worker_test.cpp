@@ -156,7 +156,7 @@ TEST_CASE("a hung worker is killed at the deadline; a missing binary is reported
     WorkerClient::Events events;
     events.failed = [&](uint64_t, const std::string& reason) { failures.push_back(reason); };
     SECTION("hang") {
-        WorkerClient worker(io, sh("read line; sleep 60"), events);
+        WorkerClient worker(io, sh("read line; exec sleep 60"), events);
         auto start = std::chrono::steady_clock::now();
         worker.submit("x", AnalysisOptions{}, std::chrono::milliseconds(200));
         run_until(io, [&] { return !(failures.empty()); });
@@ -196,7 +196,7 @@ TEST_CASE("the session turns a worker crash into a note, answers runProbe, and k
 
 TEST_CASE("while a probe runs: hover answers fast, $/cancelRequest and edits end the pending runProbe") {
     SessionOptions options;
-    options.worker_command = sh("read line; sleep 60");
+    options.worker_command = sh("read line; exec sleep 60");
     options.probe_quiet = std::chrono::milliseconds(60000);
     Harness h(options);
     h.initialize({{"probe", {{"enabled", true}}}}, {{"window", {{"workDoneProgress", true}}}});

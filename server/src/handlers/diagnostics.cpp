@@ -59,6 +59,15 @@ void Session::publish(OpenDocument& doc) {
            {{"uri", doc.uri}, {"version", doc.version}, {"diagnostics", std::move(items)}});
 }
 
+void Session::ensure_current(OpenDocument& doc) {
+    if (doc.published_version == doc.version) return;
+    // A request that arrives inside the debounce window must not read ranges of the previous text (a code
+    // action built from them would edit the wrong bytes): analyze and publish now instead.
+    doc.static_timer.cancel();
+    run_static(doc);
+    publish(doc);
+}
+
 void Session::on_document_diagnostic(const json& params, Reply& reply) {
     OpenDocument& doc = require_document(params);
     run_static(doc);

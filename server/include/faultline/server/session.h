@@ -106,6 +106,7 @@ private:
     void schedule_static(OpenDocument& doc);
     void run_static(OpenDocument& doc);
     void publish(OpenDocument& doc);
+    void ensure_current(OpenDocument& doc); // findings of the current version, published, before answering
     json diagnostics_json(OpenDocument& doc);
     // probe.cpp (probe scheduling, worker events, progress)
     void ensure_worker();
