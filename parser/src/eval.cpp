@@ -239,8 +239,16 @@ Val Evaluator::eval_binding(const Binding& b, int depth) const {
 }
 
 Val Evaluator::eval_param(const Binding& b, int depth) const {
-    // A function called once in the script: the parameter is what that call passes.
+    // A function called once in the script: the parameter is what that call passes. A class's __init__ is
+    // called by instantiating the class, without `self`.
     std::string_view fname = text(src_, field(b.func, "name"));
+    int skip = 0;
+    if (fname == "__init__") {
+        TSNode cls = scope_.enclosing(b.func, "class_definition");
+        if (null(cls)) return Val::unknown("parameter of __init__ outside a class");
+        fname = text(src_, field(cls, "name"));
+        skip = 1;
+    }
     TSNode only{};
     int calls = 0;
     for (const CallSite& c : scope_.calls()) {
@@ -249,7 +257,7 @@ Val Evaluator::eval_param(const Binding& b, int depth) const {
         ++calls;
     }
     if (calls == 1) {
-        int position = 0;
+        int position = -skip;
         for (TSNode p : named_children(field(b.func, "parameters"))) {
             if (ts_node_eq(p, b.stmt)) break;
             ++position;

@@ -648,6 +648,22 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
             d.input_max = default_value(normalize ? 3.0 : (to_tensor ? 1.0 : 255.0), d.scaled.origin,
                                         "after the dataset's transform");
             d.input_min.kind = d.input_max.kind = OriginKind::Derived;
+            // `images = images.reshape(-1, 28 * 28)` before the forward call: the network sees that shape.
+            TSNode fed = forward_call.id ? arg(call_args(cx_.src, forward_call), 0, {"input"}) : TSNode{};
+            TSNode reshaped = fed.id ? strip_moves(cx_.ev.object_of(fed)) : TSNode{};
+            if (is(reshaped, "call") &&
+                (callee_name(cx_.src, reshaped) == "reshape" || callee_name(cx_.src, reshaped) == "view")) {
+                Args r = call_args(cx_.src, reshaped);
+                std::vector<int64_t> dims;
+                for (TSNode dn : r.positional) {
+                    Val dv = cx_.ev.eval(dn);
+                    dims.push_back(dv.kind == Val::Kind::Int ? dv.i : -2);
+                }
+                bool known = dims.size() >= 2 && dims[0] == -1;
+                for (size_t k = 1; k < dims.size(); ++k)
+                    known = known && dims[k] > 0;
+                if (known) d.input_shape.assign(dims.begin() + 1, dims.end());
+            }
             return;
         }
         cx_.note(loader, cat({"the DataLoader's dataset ", quoted(cx_.src, arg(a, 0, {"dataset"})),

@@ -149,3 +149,50 @@ for epoch in range(3):
     CHECK(*p.loss.name == "sparse_categorical_crossentropy");
     CHECK(*p.optimizer.name == "adagrad");
 }
+
+TEST_CASE("PyTorch: constructor arguments reach __init__, reshape in the loop sets the input shape",
+          "[parser][pytorch]") {
+    const std::string src = R"(import torch
+import torch.nn as nn
+import torchvision
+import torchvision.transforms as transforms
+train_dataset = torchvision.datasets.FashionMNIST(root='data', train=True, transform=transforms.ToTensor())
+train_loader = torch.utils.data.DataLoader(dataset=train_dataset, batch_size=100, shuffle=True)
+class Net(nn.Module):
+    def __init__(self, input_size, hidden_size, num_classes):
+        super(Net, self).__init__()
+        self.fc1 = nn.Linear(input_size, hidden_size)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(hidden_size, num_classes)
+    def forward(self, x):
+        out = self.fc1(x)
+        out = self.relu(out)
+        return self.fc2(out)
+model = Net(784, 500, 10).to('cpu')
+criterion = nn.NLLLoss()
+optimizer = torch.optim.RMSprop(model.parameters(), lr=0.002)
+for epoch in range(7):
+    for i, (images, labels) in enumerate(train_loader):
+        images = images.reshape(-1, 28 * 28).to('cpu')
+        loss = criterion(model(images), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.layers.size() == 3);
+    CHECK(*p.layers[0].units == 500);
+    CHECK(p.layers[0].units.origin == span_of(src, "500"));
+    CHECK(*p.layers[0].params.at("in_features") == 784);
+    CHECK(*p.layers[2].units == 10);
+    CHECK(*p.loss.name == "nll");
+    CHECK_FALSE(p.loss.from_logits);
+    CHECK(*p.optimizer.name == "rmsprop");
+    CHECK(*p.optimizer.momentum == 0);
+    CHECK(*p.data.source == "fashion_mnist");
+    CHECK(p.data.input_shape == std::vector<int64_t>{784});
+    CHECK(*p.data.input_max == 1);
+    CHECK(*p.batch_size == 100);
+    CHECK(*p.epochs == 7);
+    CHECK(p.loop.zero_grad);
+}
