@@ -47,10 +47,10 @@ std::vector<Op> diff_ops(const std::vector<std::string>& a, const std::vector<st
     while (i < n || j < m) {
         if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
             ops.push_back({' ', prefix + i++, prefix + j++});
-        } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-            ops.push_back({'+', prefix + i, prefix + j++});
+        } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+            ops.push_back({'-', prefix + i++, prefix + j}); // removals first, as diff(1) prints them
         } else {
-            ops.push_back({'-', prefix + i++, prefix + j});
+            ops.push_back({'+', prefix + i, prefix + j++});
         }
     }
     for (size_t k = 0; k < suffix; ++k) ops.push_back({' ', prefix + n + k, prefix + m + k});

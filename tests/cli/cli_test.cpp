@@ -41,7 +41,7 @@ TEST_CASE("usage errors exit with 2") {
     CHECK(run("check --format yaml " + example("binary_softmax.py")).exit_code == 2);
 }
 
-TEST_CASE("--version and --help") {
+TEST_CASE("version and help flags") {
     auto v = run("--version");
     CHECK(v.exit_code == 0);
     CHECK(v.out.rfind("faultline ", 0) == 0);
