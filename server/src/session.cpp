@@ -45,6 +45,7 @@ void Session::call(const std::string& method, json params, std::function<void(co
 }
 
 void Session::handle_raw(std::string_view body) {
+    if (log_level() >= LogLevel::Debug) log_debug("--> " + std::string(body.substr(0, 2000)));
     json message;
     try {
         message = json::parse(body);

@@ -199,3 +199,17 @@ TEST_CASE("a 10 MB document is opened, edited and answered") {
     CHECK(hover.contains("result"));
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
+
+TEST_CASE("deeply nested JSON in params neither overflows the stack nor stops the session") {
+    Harness h;
+    h.initialize();
+    std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    h.session.handle_raw(
+        R"({"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{"textDocument":)" + deep + "}}");
+    CHECK(h.transport.sent.back()["error"]["code"] == -32602);
+    h.session.handle_raw(
+        R"({"jsonrpc":"2.0","method":"workspace/didChangeConfiguration","params":{"settings":)" + deep +
+        "}}");
+    json r = h.reply(h.request("textDocument/diagnostic", {{"textDocument", {{"uri", "file:///none.py"}}}}));
+    CHECK(r["error"]["code"] == -32602);
+}
