@@ -836,21 +836,20 @@ void KerasReader::read_fit(TSNode call) {
     }
     TSNode x = arg(a, 0, {"x", "generator"});
     TSNode y = arg(a, 1, {"y"});
-    if (generator) {
-        y = TSNode{};
-        TSNode gen = cx_.ev.object_of(x);
-        // `datagen.flow(x, y, batch_size=32)` carries the data and the batch size.
-        if (is(gen, "call") && callee_name(cx_.src, gen) == "flow") {
-            Args g = call_args(cx_.src, gen);
-            x = arg(g, 0, {"x"});
-            y = arg(g, 1, {"y"});
-            TSNode bs = arg(g, 2, {"batch_size"});
-            p.batch_size =
-                null(bs) ? default_value<int64_t>(kKerasDefaultBatchSize, span(gen)) : cx_.integer(bs);
-        } else {
-            p.batch_size = unknown_value<int64_t>(span(call), "batch size is set by the generator");
-            x = TSNode{};
-        }
+    // A generator (`datagen.flow(x, y, batch_size=32)`, also passed to fit in Keras >= 2.1) carries the data
+    // and the batch size.
+    TSNode gen = cx_.ev.object_of(x);
+    bool flow = is(gen, "call") &&
+                (callee_name(cx_.src, gen) == "flow" || callee_name(cx_.src, gen) == "flow_from_directory");
+    if (flow && callee_name(cx_.src, gen) == "flow") {
+        Args g = call_args(cx_.src, gen);
+        x = arg(g, 0, {"x"});
+        y = arg(g, 1, {"y"});
+        TSNode bs = arg(g, 2, {"batch_size"});
+        p.batch_size = null(bs) ? default_value<int64_t>(kKerasDefaultBatchSize, span(gen)) : cx_.integer(bs);
+    } else if (generator || flow) {
+        p.batch_size = unknown_value<int64_t>(span(call), "batch size is set by the generator");
+        x = y = TSNode{};
     } else {
         TSNode bs = arg(a, 2, {"batch_size"});
         if (null(bs))

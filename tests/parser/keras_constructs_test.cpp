@@ -194,3 +194,30 @@ model.fit(x.reshape(-1, 784) / 255.0, y, epochs=4, batch_size=128)
     for (const Note& n : p.notes)
         CHECK_FALSE(n.blocks_probe);
 }
+
+TEST_CASE("fit on a datagen.flow generator, parallel assignments, input_shape from x.shape[1:]",
+          "[parser][keras]") {
+    const std::string src = R"(from tensorflow.keras.models import Sequential
+from tensorflow.keras.layers import Dense, Conv2D, Flatten
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+from tensorflow.keras.datasets import cifar10
+from tensorflow.keras.utils import to_categorical
+(x_train, y_train), (x_test, y_test) = cifar10.load_data()
+x_train, x_test = x_train / 255.0, x_test / 255.0
+y_train, y_test = to_categorical(y_train), to_categorical(y_test)
+model = Sequential([Conv2D(8, 3, input_shape=x_train.shape[1:]), Flatten(), Dense(10, activation='softmax')])
+model.compile(optimizer='sgd', loss='categorical_crossentropy')
+it_train = ImageDataGenerator(horizontal_flip=True).flow(x_train, y_train, batch_size=64)
+model.fit(it_train, steps_per_epoch=781, epochs=100)
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK(p.layers.at(0).input_shape == std::vector<int64_t>{32, 32, 3});
+    CHECK(*p.batch_size == 64);
+    CHECK(*p.epochs == 100);
+    CHECK(*p.data.source == "cifar10");
+    CHECK(*p.data.scaled);
+    CHECK(p.data.scaled.origin == line_of(src, "x_train / 255.0"));
+    CHECK(p.data.labels == LabelFormat::OneHot);
+    CHECK(*p.data.num_classes == 10);
+    CHECK(*p.data.input_max == Approx(1.0));
+}
