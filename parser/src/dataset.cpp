@@ -143,4 +143,39 @@ void fill_data_fallback(Context& cx) {
     }
 }
 
+BatchSlice batch_slice(const Context& cx, TSNode expr) {
+    BatchSlice out;
+    TSNode n = unwrap(expr);
+    if (is(n, "identifier")) {
+        const Binding* b = cx.scope.lookup(n);
+        if (b && b->kind == Binding::Kind::Assign && b->path.empty()) n = unwrap(b->value);
+    }
+    if (!is(n, "subscript") || ts_node_named_child_count(n) != 2) return out;
+    TSNode slice = ts_node_named_child(n, 1);
+    if (!is(slice, "slice")) return out;
+    auto parts = named_children(slice);
+    if (parts.size() != 2) return out;
+    out.array = field(n, "value");
+    auto txt = [&](TSNode t) { return text(cx.src, unwrap(t)); };
+    auto op = [&](TSNode t) { return text(cx.src, field(unwrap(t), "operator")); };
+    TSNode start = unwrap(parts[0]), stop = unwrap(parts[1]);
+    // x[s:s + B]
+    if (is(stop, "binary_operator") && op(stop) == "+" && txt(field(stop, "left")) == txt(start)) {
+        out.batch = cx.integer(field(stop, "right"));
+        return out;
+    }
+    // x[k * B:(k + 1) * B]
+    if (is(start, "binary_operator") && is(stop, "binary_operator") && op(start) == "*" && op(stop) == "*" &&
+        txt(field(start, "right")) == txt(field(stop, "right"))) {
+        TSNode next = unwrap(field(stop, "left"));
+        if (is(next, "binary_operator") && op(next) == "+" &&
+            txt(field(next, "left")) == txt(field(start, "left")) && txt(field(next, "right")) == "1") {
+            out.batch = cx.integer(field(start, "right"));
+            return out;
+        }
+    }
+    out.batch = unknown_value<int64_t>(span(slice), "the width of the batch slice is not known");
+    return out;
+}
+
 } // namespace faultline

@@ -72,4 +72,12 @@ void fill_data(Context& cx, TSNode x, TSNode y, TSNode at);
 // The first dataset load of the script when the data passed to training cannot be followed.
 void fill_data_fallback(Context& cx);
 
+// Manual batches: for `x[i:i + B]` or `x[k * B:(k + 1) * B]` (possibly through a name), the sliced array `x`
+// and the batch size B. `array` is null when `expr` is not such a slice.
+struct BatchSlice {
+    TSNode array{};
+    Value<int64_t> batch;
+};
+BatchSlice batch_slice(const Context& cx, TSNode expr);
+
 } // namespace faultline

@@ -683,26 +683,12 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
             }
         }
         // Manual batches, `x[i:i + 32]`: the data is the sliced array, the batch the slice's width.
-        auto row_slice = [&](TSNode n) -> TSNode {
-            n = unwrap(n);
-            if (!is(n, "subscript") || ts_node_named_child_count(n) != 2) return TSNode{};
-            TSNode index = ts_node_named_child(n, 1);
-            return is(index, "slice") ? index : TSNode{};
-        };
-        if (TSNode slice = row_slice(x); !null(slice)) {
-            Val base = cx_.ev.eval(field(unwrap(x), "value"));
-            if (base.kind == Val::Kind::Array) {
-                TSNode y_base = row_slice(y).id ? field(unwrap(y), "value") : y;
-                fill_data(cx_, field(unwrap(x), "value"), y_base, forward_call);
-                auto parts = named_children(slice);
-                if (parts.size() == 2 && is(parts[1], "binary_operator") &&
-                    text(cx_.src, field(parts[1], "left")) == text(cx_.src, parts[0]) &&
-                    text(cx_.src, field(parts[1], "operator")) == "+")
-                    p.batch_size = cx_.integer(field(parts[1], "right"));
-                else
-                    p.batch_size = unknown_value<int64_t>(span(slice), "batch slice width not known");
-                return;
-            }
+        if (BatchSlice xs = batch_slice(cx_, x);
+            !null(xs.array) && cx_.ev.eval(xs.array).kind == Val::Kind::Array) {
+            BatchSlice ys = batch_slice(cx_, y);
+            fill_data(cx_, xs.array, null(ys.array) ? y : ys.array, forward_call);
+            p.batch_size = xs.batch;
+            return;
         }
         Val xv = cx_.ev.eval(x);
         if (xv.kind == Val::Kind::Array) {

@@ -760,7 +760,13 @@ void Tf1Reader::read_loop(TSNode train_op) {
                     fed_y = field(pair, "value");
                 }
             }
-            if (!null(fed_x)) {
+            BatchSlice xs = null(fed_x) ? BatchSlice{} : batch_slice(cx_, fed_x);
+            if (!null(xs.array) && cx_.ev.eval(xs.array).kind == Val::Kind::Array) {
+                // Manual batches of an array: the data is the array, the batch the slice's width.
+                BatchSlice ys = null(fed_y) ? BatchSlice{} : batch_slice(cx_, fed_y);
+                cx_.prog.batch_size = xs.batch;
+                fill_data(cx_, xs.array, null(ys.array) ? fed_y : ys.array, run_call);
+            } else if (!null(fed_x)) {
                 Val v = cx_.ev.eval(fed_x);
                 if (v.kind == Val::Kind::Array && !v.array->shape.empty() && v.array->shape[0] > 0) {
                     cx_.prog.batch_size.value = v.array->shape[0];

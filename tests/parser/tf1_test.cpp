@@ -112,3 +112,35 @@ TEST_CASE("TF1: tf.layers and tf.losses, Adam default learning rate", "[parser][
         no_loop = no_loop || n.message.find("sess.run") != std::string::npos;
     CHECK(no_loop);
 }
+
+TEST_CASE("TF1: manual batches X[k * B:(k + 1) * B] fed through names", "[parser][tf1]") {
+    const std::string src = R"(import numpy as np
+import tensorflow as tf
+data = np.loadtxt('train.csv', delimiter=',')
+X_all = data[:, 0:12]
+Y_all = data[:, 12:13]
+B = 25
+x = tf.placeholder(tf.float32, [None, 12])
+y = tf.placeholder(tf.float32, [None, 1])
+pred = tf.layers.dense(x, 1, activation=tf.nn.sigmoid)
+loss = tf.losses.log_loss(y, pred)
+opt = tf.train.RMSPropOptimizer(0.001).minimize(loss)
+with tf.Session() as sess:
+    for epoch in range(20):
+        for k in range(40):
+            xb = X_all[k * B:(k + 1) * B]
+            yb = Y_all[k * B:(k + 1) * B]
+            sess.run(opt, {x: xb, y: yb})
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.batch_size.known());
+    CHECK(*p.batch_size == 25);
+    CHECK(p.batch_size.origin == span_of(src, "25"));
+    CHECK(*p.data.source == "csv");
+    CHECK(p.data.input_shape == std::vector<int64_t>{12});
+    CHECK(*p.epochs == 20);
+    CHECK(*p.steps == 800);
+    CHECK(*p.loss.name == "binary_crossentropy");
+    CHECK(*p.optimizer.name == "rmsprop");
+    CHECK(*p.layers.at(0).activation == "sigmoid");
+}
