@@ -100,6 +100,7 @@ void Document::apply(const TextEdit& edit) {
     e.old_end_point = point_at(text_, old_end);
     e.new_end_point = point_after(e.start_point, edit.new_text);
     text_.replace(start, old_end - start, edit.new_text);
+    if (!tree_) tree_ = std::make_unique<Tree>(Tree{make_python_parser(), nullptr});
     if (!tree_->tree) {
         tree_->tree = parse(tree_->parser.get(), nullptr, text_);
         return;
@@ -110,15 +111,16 @@ void Document::apply(const TextEdit& edit) {
 
 void Document::reset(std::string text) {
     text_ = std::move(text);
+    if (!tree_) tree_ = std::make_unique<Tree>(Tree{make_python_parser(), nullptr});
     tree_->tree = parse(tree_->parser.get(), nullptr, text_);
 }
 
 bool Document::has_syntax_errors() const {
-    return !tree_->tree || ts_node_has_error(ts_tree_root_node(tree_->tree.get()));
+    return !tree_ || !tree_->tree || ts_node_has_error(ts_tree_root_node(tree_->tree.get()));
 }
 
 std::string Document::sexp() const {
-    if (!tree_->tree) return {};
+    if (!tree_ || !tree_->tree) return {};
     char* s = ts_node_string(ts_tree_root_node(tree_->tree.get()));
     std::string out(s ? s : "");
     free(s);
@@ -127,7 +129,7 @@ std::string Document::sexp() const {
 
 TrainingProgram Document::extract() const {
     TrainingProgram prog;
-    if (!tree_->tree) {
+    if (!tree_ || !tree_->tree) {
         prog.has_syntax_errors = true;
         prog.notes.push_back({{}, "the Python grammar could not be loaded; nothing was read", true});
         return prog;

@@ -126,3 +126,12 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE("A moved-from Document is empty but usable", "[parser][incremental]") {
+    Document a("import keras\n");
+    Document b(std::move(a));
+    CHECK(b.extract().framework == Framework::Keras);
+    CHECK_NOTHROW(a.extract()); // NOLINT(bugprone-use-after-move): the point of the test
+    a.reset("import torch\n");
+    CHECK(a.extract().framework == Framework::PyTorch);
+}
