@@ -52,6 +52,13 @@ private:
     TSNode model_creation(TSNode expr) const;
     TSNode training_call(std::initializer_list<std::string_view> methods, TSNode model) const;
     void read_sequential(TSNode seq);
+    struct Site {
+        TSNode node;     // the add call, or a helper's call site
+        TSNode helper{}; // the helper's definition for a call site
+    };
+    void read_sites(const std::vector<Site>& sites, TSNode floor);
+    void read_add(TSNode add_call);
+    void read_helper(TSNode site, TSNode def);
     // The outermost loop around `call` that starts after the model is created (layers added in a loop).
     TSNode loop_around(TSNode call, TSNode model) const;
     void unroll(TSNode loop, const std::function<void()>& body);
@@ -167,29 +174,94 @@ void KerasReader::read_sequential(TSNode seq) {
             cx_.note(list, cat({"the layer list ", quoted(cx_.src, list), " is not a literal list"}), true);
         }
     }
-    std::vector<TSNode> adds;
+    // Where layers are added: `model.add(...)` on this model, and calls of the script's helpers that add to
+    // the model they are passed (`def block(m, n): m.add(Dense(n))` ... `block(model, 64)`).
+    std::vector<Site> sites;
+    std::unordered_map<const void*, std::pair<TSNode, const Binding*>> helpers; // def id -> def, model param
     for (const CallSite& c : cx_.scope.calls()) {
         if (c.method != "add") continue;
-        TSNode recv = receiver(c.call);
+        TSNode recv = unwrap(receiver(c.call));
         if (null(recv)) continue;
-        if (ts_node_eq(cx_.ev.object_of(recv), seq)) adds.push_back(c.call);
+        if (ts_node_eq(cx_.ev.object_of(recv), seq)) {
+            sites.push_back({c.call});
+        } else if (is(recv, "identifier")) {
+            const Binding* b = cx_.scope.lookup(recv);
+            if (b && b->kind == Binding::Kind::Param) helpers[b->func.id] = {b->func, b};
+        }
     }
-    auto read_add = [&](TSNode add_call) {
-        Args add = call_args(cx_.src, add_call);
-        if (auto layer = read_layer(arg(add, 0, {"layer"}))) cx_.prog.layers.push_back(std::move(*layer));
+    for (const auto& [id, helper] : helpers) {
+        const auto& [def, param] = helper;
+        int position = 0;
+        for (TSNode p : named_children(field(def, "parameters"))) {
+            if (ts_node_eq(p, param->stmt)) break;
+            ++position;
+        }
+        std::string_view name = text(cx_.src, field(def, "name"));
+        for (const CallSite& c : cx_.scope.calls()) {
+            if (c.callee != name) continue;
+            TSNode passed = arg(call_args(cx_.src, c.call), position, {text(cx_.src, param->target)});
+            if (!null(passed) && ts_node_eq(cx_.ev.object_of(passed), seq)) sites.push_back({c.call, def});
+        }
+    }
+    std::sort(sites.begin(), sites.end(), [](const Site& x, const Site& y) {
+        return ts_node_start_byte(x.node) < ts_node_start_byte(y.node);
+    });
+    read_sites(sites, seq);
+}
+
+void KerasReader::read_add(TSNode add_call) {
+    Args add = call_args(cx_.src, add_call);
+    if (auto layer = read_layer(arg(add, 0, {"layer"}))) cx_.prog.layers.push_back(std::move(*layer));
+}
+
+void KerasReader::read_helper(TSNode site, TSNode def) {
+    // The helper's parameters stand for the call's arguments while its adds are read.
+    auto saved = cx_.ev.overrides();
+    Evaluator::Overrides inside = saved;
+    Args args = call_args(cx_.src, site);
+    int position = 0;
+    for (TSNode p : named_children(field(def, "parameters"))) {
+        TSNode name = is(p, "identifier") ? p : field(p, "name");
+        int here = position++;
+        if (!is(name, "identifier")) continue;
+        TSNode given = arg(args, here, {text(cx_.src, name)});
+        if (null(given)) continue;
+        if (const auto* list = cx_.scope.bindings(text(cx_.src, name)))
+            for (const Binding& b : *list)
+                if (b.kind == Binding::Kind::Param && ts_node_eq(b.func, def))
+                    inside[&b] = cx_.ev.eval(given);
+    }
+    cx_.ev.set_overrides(inside);
+    std::vector<Site> adds;
+    for (const CallSite& c : cx_.scope.calls()) {
+        if (c.method != "add" || !contains(def, c.call)) continue;
+        TSNode recv = unwrap(receiver(c.call));
+        const Binding* b = is(recv, "identifier") ? cx_.scope.lookup(recv) : nullptr;
+        if (b && b->kind == Binding::Kind::Param && ts_node_eq(b->func, def)) adds.push_back({c.call});
+    }
+    read_sites(adds, def);
+    cx_.ev.set_overrides(std::move(saved));
+}
+
+void KerasReader::read_sites(const std::vector<Site>& sites, TSNode floor) {
+    auto read_site = [&](const Site& s) {
+        if (null(s.helper))
+            read_add(s.node);
+        else
+            read_helper(s.node, s.helper);
     };
-    for (size_t i = 0; i < adds.size();) {
-        TSNode loop = loop_around(adds[i], seq);
+    for (size_t i = 0; i < sites.size();) {
+        TSNode loop = loop_around(sites[i].node, floor);
         if (null(loop)) {
-            read_add(adds[i++]);
+            read_site(sites[i++]);
             continue;
         }
         size_t end = i;
-        while (end < adds.size() && contains(loop, adds[end]))
+        while (end < sites.size() && contains(loop, sites[end].node))
             ++end;
         unroll(loop, [&] {
             for (size_t k = i; k < end; ++k)
-                read_add(adds[k]);
+                read_site(sites[k]);
         });
         i = end;
     }
@@ -237,11 +309,14 @@ void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
         if (const auto* list = cx_.scope.bindings(text(cx_.src, target)))
             for (const Binding& b : *list)
                 if (ts_node_eq(b.stmt, loop)) var = &b;
+    const Evaluator::Overrides saved = cx_.ev.overrides();
     for (const Val& item : items) {
-        if (var) cx_.ev.override_binding(var, item);
+        Evaluator::Overrides with_item = saved;
+        if (var) with_item[var] = item;
+        cx_.ev.set_overrides(std::move(with_item));
         body();
     }
-    cx_.ev.clear_overrides();
+    cx_.ev.set_overrides(saved);
 }
 
 TSNode KerasReader::subclass_of(TSNode call) const {

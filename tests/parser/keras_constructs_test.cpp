@@ -221,3 +221,35 @@ model.fit(it_train, steps_per_epoch=781, epochs=100)
     CHECK(*p.data.num_classes == 10);
     CHECK(*p.data.input_max == Approx(1.0));
 }
+
+TEST_CASE("Helpers that add layers to the model they are passed, also in loops", "[parser][keras]") {
+    const std::string src = R"(from keras.models import Sequential
+from keras.layers import Dense, Dropout
+
+def block(m, units, rate=0.5):
+    m.add(Dense(units, activation='relu'))
+    m.add(Dropout(rate))
+
+model = Sequential()
+model.add(Dense(64, input_dim=10, activation='relu'))
+block(model, 32)
+for n in [16, 8]:
+    block(model, n, rate=0.1)
+model.add(Dense(1, activation='sigmoid'))
+model.compile(loss='binary_crossentropy', optimizer='adam')
+)";
+    TrainingProgram p = parse_program(src);
+    std::vector<std::string> kinds;
+    for (const Layer& l : p.layers)
+        kinds.push_back(l.kind);
+    CHECK(kinds == std::vector<std::string>{"Dense", "Dense", "Dropout", "Dense", "Dropout", "Dense",
+                                            "Dropout", "Dense"});
+    REQUIRE(p.layers.size() == 8);
+    CHECK(*p.layers[1].units == 32);
+    CHECK(p.layers[1].units.origin == span_of(src, "32"));
+    CHECK(*p.layers[2].params.at("rate") == Approx(0.5));
+    CHECK(*p.layers[3].units == 16);
+    CHECK(*p.layers[4].params.at("rate") == Approx(0.1));
+    CHECK(*p.layers[5].units == 8);
+    CHECK(*p.layers[7].activation == "sigmoid");
+}
