@@ -136,8 +136,12 @@ int eval_command(const Args& args) {
             still_flagged += flagged;
             row["still_flagged_on_fix"] = flagged;
         }
-        if (truth.contains("deepfd") && truth["deepfd"].is_array() && !truth["deepfd"].empty()) {
-            for (const auto& [tool, result] : truth["deepfd"][0].value("tool_results", nlohmann::json::object()).items()) {
+        if (truth.contains("deepfd") && truth["deepfd"].is_array() && !truth["deepfd"].empty() &&
+            truth["deepfd"][0].is_object()) {
+            // A named copy: items() of the temporary that value() returns would dangle inside the loop.
+            const nlohmann::json tools = truth["deepfd"][0].value("tool_results", nlohmann::json::object());
+            for (const auto& [tool, result] : tools.items()) {
+                if (!result.is_object()) continue;
                 auto& p = published[tool];
                 p[0] += result.value("diagnosed", "0") == "1";
                 p[1] += result.value("localized", "0") == "1";
