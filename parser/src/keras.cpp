@@ -58,6 +58,8 @@ private:
     };
     void read_sites(const std::vector<Site>& sites, TSNode floor);
     void read_add(TSNode add_call);
+    // `[Dense(n) for n in sizes]`: the body once per item of a known sequence.
+    void read_comprehension(TSNode comp);
     void read_helper(TSNode site, TSNode def);
     // The outermost loop around `call` that starts after the model is created (layers added in a loop).
     TSNode loop_around(TSNode call, TSNode model) const;
@@ -170,6 +172,8 @@ void KerasReader::read_sequential(TSNode seq) {
         if (is(list, "list") || is(list, "tuple")) {
             for (TSNode item : named_children(list))
                 if (auto layer = read_layer(item)) cx_.prog.layers.push_back(std::move(*layer));
+        } else if (is(list, "list_comprehension")) {
+            read_comprehension(list);
         } else {
             cx_.note(list, cat({"the layer list ", quoted(cx_.src, list), " is not a literal list"}), true);
         }
@@ -207,6 +211,45 @@ void KerasReader::read_sequential(TSNode seq) {
         return ts_node_start_byte(x.node) < ts_node_start_byte(y.node);
     });
     read_sites(sites, seq);
+}
+
+void KerasReader::read_comprehension(TSNode comp) {
+    TSNode clause{};
+    for (TSNode c : named_children(comp))
+        if (is(c, "for_in_clause")) {
+            if (!null(clause) || named_children(comp).size() != 2) {
+                cx_.note(comp, "layer list comprehensions with several clauses or conditions are not read",
+                         true);
+                return;
+            }
+            clause = c;
+        }
+    Val items = cx_.ev.eval(field(clause, "right"));
+    std::vector<Val> values = items.kind == Val::Kind::Seq ? items.items : std::vector<Val>{};
+    if (items.kind == Val::Kind::Array)
+        for (const auto& row : items.array->literal) {
+            Val v;
+            v.kind = Val::Kind::Int;
+            v.i = static_cast<int64_t>(row.empty() ? 0 : row[0]);
+            values.push_back(derived_value(std::move(v), field(clause, "right")));
+        }
+    if (values.empty() || values.size() > 1000) {
+        cx_.note(comp, cat({"the layers of ", quoted(cx_.src, comp), " cannot be counted"}), true);
+        return;
+    }
+    const Binding* var = nullptr;
+    TSNode left = field(clause, "left");
+    if (const auto* list = cx_.scope.bindings(text(cx_.src, left)))
+        for (const Binding& b : *list)
+            if (ts_node_eq(b.stmt, clause)) var = &b;
+    const Evaluator::Overrides saved = cx_.ev.overrides();
+    for (const Val& v : values) {
+        Evaluator::Overrides with_item = saved;
+        if (var) with_item[var] = v;
+        cx_.ev.set_overrides(std::move(with_item));
+        if (auto layer = read_layer(field(comp, "body"))) cx_.prog.layers.push_back(std::move(*layer));
+    }
+    cx_.ev.set_overrides(saved);
 }
 
 void KerasReader::read_add(TSNode add_call) {

@@ -140,7 +140,8 @@ const std::vector<uint8_t>& node_classes() {
                                                     "import_statement",
                                                     "import_from_statement",
                                                     "as_pattern",
-                                                    "call"};
+                                                    "call",
+                                                    "for_in_clause"};
         for (TSSymbol sym = 0; sym < out.size(); ++sym) {
             std::string_view name = ts_language_symbol_name(lang, sym);
             if (name == "comment") out[sym] = kComment;
@@ -234,6 +235,22 @@ void Scope::walk(TSNode n, TSNode func) {
                 bind_params(node);
                 f = node;
             }
+        } else if (t == "for_in_clause") {
+            // `[Dense(n) for n in sizes]`: the body comes before the clause in the text, so the variable is
+            // in effect from the comprehension's start, and only inside it.
+            TSNode comp = ts_node_parent(node);
+            TSNode left = field(node, "left");
+            if (is(left, "identifier") && !null(comp)) {
+                Binding b;
+                b.kind = Binding::Kind::Loop;
+                b.pos = ts_node_start_byte(comp);
+                b.stmt = node;
+                b.target = left;
+                b.value = field(node, "right");
+                b.func = f;
+                b.only_in = comp;
+                add(std::string(text(src_, left)), std::move(b));
+            }
         } else if (t == "for_statement") {
             bind_target(field(node, "left"), node, field(node, "right"), {}, Binding::Kind::Loop, f);
         } else if (t == "as_pattern") {
@@ -279,6 +296,8 @@ const Binding* Scope::lookup(std::string_view name, uint32_t at, TSNode func) co
         const Binding* best = nullptr;
         for (const auto& b : *list) {
             if (b.pos > at) break;
+            if (!null(b.only_in) && (at < ts_node_start_byte(b.only_in) || at >= ts_node_end_byte(b.only_in)))
+                continue;
             bool in = want_func ? (!null(func) && ts_node_eq(b.func, func)) : null(b.func);
             if (in) best = &b;
         }
@@ -291,7 +310,7 @@ const Binding* Scope::lookup(std::string_view name, uint32_t at, TSNode func) co
         // A function body sees module-level names bound after its definition but before it is called.
         const Binding* best = nullptr;
         for (const auto& b : *list)
-            if (null(b.func)) best = &b;
+            if (null(b.func) && null(b.only_in)) best = &b;
         return best;
     }
     return nullptr;

@@ -27,6 +27,7 @@ struct Binding {
     std::string op;        // augmented assignment operator: "/=", "+=", ...
     std::string import;    // Import: the full dotted name bound ("numpy", "keras.layers.Dense")
     TSNode func{};         // the enclosing function_definition, or null at module level
+    TSNode only_in{};      // a comprehension variable is visible inside its comprehension only
 };
 
 struct CallSite {

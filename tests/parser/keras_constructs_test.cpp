@@ -253,3 +253,20 @@ model.compile(loss='binary_crossentropy', optimizer='adam')
     CHECK(*p.layers[5].units == 8);
     CHECK(*p.layers[7].activation == "sigmoid");
 }
+
+TEST_CASE("Layer lists built by a comprehension; comprehension variables do not leak", "[parser][keras]") {
+    const std::string src = R"(from tensorflow import keras
+n = 5
+sizes = [128, 64]
+model = keras.Sequential([keras.layers.Dense(n, activation='relu') for n in sizes])
+model.add(keras.layers.Dense(n))
+model.compile(loss='mse', optimizer='adam')
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.layers.size() == 3);
+    CHECK(*p.layers[0].units == 128);
+    CHECK(*p.layers[1].units == 64);
+    CHECK(p.layers[1].units.origin == span_of(src, "64"));
+    // Outside the comprehension, `n` is still the module-level 5.
+    CHECK(*p.layers[2].units == 5);
+}
