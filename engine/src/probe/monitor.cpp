@@ -44,11 +44,16 @@ Monitor::Monitor(Network& net, bool classification, double binary_threshold, int
         if (p.requires_grad()) params_.push_back(p);
 }
 
+torch::Tensor Monitor::flat_weights() const {
+    std::vector<torch::Tensor> parts;
+    for (const auto& p : params_)
+        parts.push_back(p.detach().reshape(-1));
+    return parts.empty() ? torch::zeros({0}) : torch::cat(parts);
+}
+
 void Monitor::begin_epoch() {
     torch::NoGradGuard no_grad;
-    start_weights_.clear();
-    for (const auto& p : params_)
-        start_weights_.push_back(p.detach().clone());
+    start_weights_ = flat_weights();
     epoch_loss_sum_ = epoch_acc_sum_ = 0.0;
     epoch_batches_ = epoch_bad_losses_ = 0;
     grads_.clear();
@@ -106,22 +111,29 @@ void Monitor::end_epoch(double val_loss, double val_acc, const torch::Tensor& va
     for (size_t i = 0; i < layer_grad_norms_.size(); ++i)
         push("grad_norm_layer_" + std::to_string(i), layer_grad_norms_[i]);
 
-    // Weight statistics over every trainable value, and the change over the epoch.
-    double sum = 0.0, sq = 0.0, maxabs = 0.0, count = 0.0, delta_sq = 0.0, start_sq = 0.0, nonfinite = 0.0;
+    // Weight statistics over every trainable value, and the change over the epoch, in one pass over a flat
+    // copy (one reduction each rather than several per tensor keeps the instruments cheap).
+    const torch::Tensor w = flat_weights();
+    const double count = static_cast<double>(w.numel());
+    torch::Tensor reduced =
+        torch::stack({(~torch::isfinite(w)).sum().to(torch::kDouble), w.sum(torch::kDouble),
+                      w.pow(2).sum(torch::kDouble), w.abs().max().to(torch::kDouble),
+                      (w - start_weights_).pow(2).sum(torch::kDouble),
+                      start_weights_.pow(2).sum(torch::kDouble)})
+            .contiguous();
+    const double* r = reduced.data_ptr<double>();
+    const double nonfinite = r[0], sum = r[1], sq = r[2], maxabs = r[3], delta_sq = r[4], start_sq = r[5];
     int cons_mean = 0, cons_std = 0;
     std::vector<double> means, stds;
-    for (size_t i = 0; i < params_.size(); ++i) {
-        const auto w = params_[i].detach().to(torch::kDouble);
-        nonfinite += static_cast<double>((~torch::isfinite(w)).sum().item<int64_t>());
-        sum += w.sum().item<double>();
-        sq += w.pow(2).sum().item<double>();
-        maxabs = std::max(maxabs, w.abs().max().item<double>());
-        count += static_cast<double>(w.numel());
-        const auto start = start_weights_[i].to(torch::kDouble);
-        delta_sq += (w - start).pow(2).sum().item<double>();
-        start_sq += start.pow(2).sum().item<double>();
-        means.push_back(w.mean().item<double>());
-        stds.push_back(w.numel() > 1 ? w.std(false).item<double>() : 0.0);
+    int64_t offset = 0;
+    for (const auto& p : params_) {
+        const torch::Tensor slice = w.narrow(0, offset, p.numel());
+        offset += p.numel();
+        torch::Tensor ms = torch::stack({slice.mean(), p.numel() > 1 ? slice.std(false) : torch::zeros({})})
+                               .to(torch::kDouble)
+                               .contiguous();
+        means.push_back(ms.data_ptr<double>()[0]);
+        stds.push_back(ms.data_ptr<double>()[1]);
     }
     // DeepFD compares each weight array's mean and std with the previous epoch's for exact equality.
     if (last_means_.size() == means.size())

@@ -61,7 +61,7 @@ private:
     int64_t total_epochs_;
     MonitorThresholds th_;
     std::vector<torch::Tensor> params_;
-    std::vector<torch::Tensor> start_weights_;
+    torch::Tensor start_weights_; // flat copy of every trainable value at the start of the epoch
     std::vector<double> last_means_, last_stds_;
     double epoch_loss_sum_ = 0.0, epoch_acc_sum_ = 0.0;
     int64_t epoch_batches_ = 0, epoch_bad_losses_ = 0;
@@ -72,6 +72,7 @@ private:
     std::map<std::string, std::vector<double>> series_;
     std::map<std::string, std::vector<int>> flags_;
 
+    torch::Tensor flat_weights() const;
     void push(const std::string& name, double v) { series_[name].push_back(v); }
     void flag(const std::string& name, int v) { flags_[name].push_back(v); }
     void raise_flags(double val_loss, bool weights_nonfinite);

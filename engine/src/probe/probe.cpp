@@ -114,7 +114,7 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
         return;
     }
 
-    probe::Schedule schedule = probe::plan_schedule(program, task, options);
+    probe::Schedule schedule = probe::plan_schedule(program, task, plan, options);
     trace.user_epochs = schedule.user_epochs;
     trace.epoch_scale = schedule.epoch_scale;
     trace.batch_size = schedule.batch_size;
@@ -160,11 +160,12 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
     at::Generator shuffle = at::detail::createCPUGenerator(options.seed + 1);
     const int64_t rows = data.x_train.size(0);
     const int64_t batch = std::min(schedule.batch_size, rows);
+    const bool instruments = options.instruments;
     net.train();
     trace.status = ProbeStatus::Ok;
 
     for (int64_t epoch = 0; epoch < schedule.epochs; ++epoch) {
-        monitor.begin_epoch();
+        if (instruments) monitor.begin_epoch();
         // Keras shuffles every epoch; a shortened epoch takes the first batches of the shuffle.
         torch::Tensor order = torch::randperm(rows, shuffle);
         int64_t epoch_steps = std::min(schedule.steps_per_epoch, schedule.total_steps - trace.steps);
@@ -191,16 +192,21 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
             torch::Tensor out = net.forward(xb);
             torch::Tensor loss = probe::compute_loss(loss_spec, out, yb);
             loss.backward();
-            double acc =
-                task.classification ? probe::accuracy(loss_spec, out.detach(), yb, task.labels) : 0.0;
-            if (step == epoch_steps - 1) monitor.capture_gradients();
-            if (steps_taken) opt.step();
-            monitor.record_batch(loss.item<double>(), acc);
+            if (instruments) {
+                double acc =
+                    task.classification ? probe::accuracy(loss_spec, out.detach(), yb, task.labels) : 0.0;
+                if (step == epoch_steps - 1) monitor.capture_gradients();
+                if (steps_taken) opt.step();
+                monitor.record_batch(loss.item<double>(), acc);
+            } else if (steps_taken) {
+                opt.step();
+            }
             ++trace.steps;
         }
+        ++trace.simulated_epochs;
+        if (!instruments) continue;
         Evaluation eval = evaluate(net, loss_spec, task, data);
         monitor.end_epoch(eval.loss, eval.acc, eval.output, probe::effective_lr(opt));
-        ++trace.simulated_epochs;
         if (progress)
             progress(ProbeProgress{epoch + 1, schedule.epochs, monitor.last("train_loss"),
                                    monitor.last("train_acc")});

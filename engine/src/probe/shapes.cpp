@@ -330,4 +330,45 @@ uint64_t estimate_bytes(const NetworkPlan& plan, int64_t batch_size, int64_t sam
                      n * static_cast<uint64_t>(numel(plan.input)));
 }
 
+namespace {
+
+// Fitted to LibTorch 1.13 with OpenBLAS, one thread, on the development machine while other builds ran
+// (`probe_bench --calibrate`, docs/probe.md): matrix products at about 30 GMAC/s, convolutions 50, recurrent
+// cells 20 plus a fixed cost per timestep; every step, layer and activation value costs a little on top.
+// Measurements under load varied by 2-3x, so the model is rough; the loop's hard stop bounds the error.
+constexpr double kDenseRate = 30e9, kConvRate = 50e9, kRecurrentRate = 20e9;
+constexpr double kPerStep = 1.5e-4, kPerLayer = 5e-5, kPerTimestep = 1e-4, kPerValue = 3e-9;
+constexpr double kBackwardFactor = 3.0; // forward + backward + update, in multiply-adds
+
+double layer_seconds(const LayerPlan& lp, double rows) {
+    const std::string& k = lp.layer->kind;
+    const double out = static_cast<double>(numel(lp.out));
+    double s = kPerLayer + kPerValue * kBackwardFactor * rows * out;
+    if (k == "Dense" && !lp.in.empty()) {
+        s += kBackwardFactor * rows * static_cast<double>(numel(lp.in)) * static_cast<double>(lp.out.back()) /
+             kDenseRate;
+    } else if (k == "Conv1D" || k == "Conv2D") {
+        // Each output value takes (parameters per filter) multiply-adds.
+        auto filters = static_cast<double>(std::max<int64_t>(lp.layer->units.value_or(1), 1));
+        s += kBackwardFactor * rows * out * static_cast<double>(lp.params) / filters / kConvRate;
+    } else if (is_rnn(k) || k == "Bidirectional") {
+        const double steps = lp.in.empty() ? 1.0 : static_cast<double>(lp.in.front());
+        s += kBackwardFactor * rows * steps * static_cast<double>(lp.params) / kRecurrentRate;
+        s += steps * kPerTimestep * (k == "Bidirectional" ? 2.0 : 1.0);
+    } else if (k == "TimeDistributed" && !lp.inner.empty() && !lp.in.empty()) {
+        s += layer_seconds(lp.inner.front(), rows * static_cast<double>(lp.in.front()));
+    }
+    return s;
+}
+
+} // namespace
+
+double estimate_step_seconds(const NetworkPlan& plan, int64_t batch_size) {
+    const auto rows = static_cast<double>(std::max<int64_t>(batch_size, 1));
+    double seconds = kPerStep;
+    for (const auto& lp : plan.layers)
+        seconds += layer_seconds(lp, rows);
+    return seconds;
+}
+
 } // namespace faultline::probe

@@ -58,6 +58,11 @@ NetworkPlan plan_network(const TrainingProgram& program);
 // the synthetic data set.
 uint64_t estimate_bytes(const NetworkPlan& plan, int64_t batch_size, int64_t samples);
 
+// Seconds one training step (forward, backward, update) of this plan takes at this batch size on one core of
+// the reference machine, from multiply-adds and a per-layer and per-timestep overhead. A model of the
+// machine, not a measurement, so that the schedule it bounds stays the same from run to run.
+double estimate_step_seconds(const NetworkPlan& plan, int64_t batch_size);
+
 // Codes of the findings the probe itself reports.
 inline constexpr const char* kCodeShapeError = "FL901";
 inline constexpr const char* kCodeTooLarge = "FL902";

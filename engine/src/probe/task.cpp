@@ -174,7 +174,8 @@ TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const
         int64_t rows = std::max<int64_t>(
             1, static_cast<int64_t>(std::floor(static_cast<double>(t.user_samples) * kept)));
         t.train_samples = std::min(rows, std::max<int64_t>(options.max_train_samples, 1));
-        t.val_samples = std::clamp<int64_t>(t.train_samples / 4, 64, 500);
+        // Enough rows to read accuracy to a few percent; more would make validation dominate short epochs.
+        t.val_samples = std::clamp<int64_t>(t.train_samples / 8, 64, 256);
     }
 
     std::ostringstream desc;
@@ -199,17 +200,28 @@ TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const
     return result;
 }
 
-Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const ProbeOptions& options) {
+Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const NetworkPlan& plan,
+                       const ProbeOptions& options) {
     Schedule s;
-    const int64_t max_steps = std::max<int64_t>(options.max_steps, 1);
     const int64_t max_epochs = std::max<int64_t>(options.max_epochs, 1);
     // Fewer batches than this and a simulated "epoch" says little about an epoch.
     constexpr int64_t kMinStepsPerEpoch = 8;
+    // Share of the time budget planned for training steps; the rest is building, data and validation.
+    constexpr double kTrainShare = 0.6;
 
     s.train_samples = std::max<int64_t>(task.train_samples, 1);
     int64_t default_batch = p.framework == Framework::PyTorch && !p.batch_size.known() ? 1 : 32;
     s.batch_size = std::clamp<int64_t>(p.batch_size.value_or(default_batch), 1, s.train_samples);
     const int64_t full = (s.train_samples + s.batch_size - 1) / s.batch_size;
+
+    // Steps the budget affords by the cost model (deterministic; the hard stop in the loop catches the rest).
+    const double step_seconds = std::max(estimate_step_seconds(plan, s.batch_size), 1e-6);
+    const auto affordable =
+        static_cast<int64_t>(std::max(1.0, kTrainShare * options.budget_seconds / step_seconds));
+    const int64_t max_steps = std::max<int64_t>(std::min(options.max_steps, affordable), 1);
+    if (affordable < options.max_steps)
+        s.note = "the time budget affords about " + std::to_string(affordable) + " steps of this model";
+    auto add_note = [&s](const std::string& n) { s.note += (s.note.empty() ? "" : "; ") + n; };
 
     const bool by_steps = p.steps.known() && !p.epochs.known();
     if (by_steps) {
@@ -220,8 +232,8 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Pro
         s.steps_per_epoch = (s.total_steps + s.epochs - 1) / s.epochs;
         s.epoch_scale = static_cast<double>(user_steps) / static_cast<double>(s.total_steps);
         if (user_steps > s.total_steps)
-            s.note = "the script's " + std::to_string(user_steps) + " steps are compressed to " +
-                     std::to_string(s.total_steps);
+            add_note("the script's " + std::to_string(user_steps) + " steps are compressed to " +
+                     std::to_string(s.total_steps));
         return s;
     }
 
@@ -235,16 +247,17 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Pro
         if (s.steps_per_epoch < std::min(kMinStepsPerEpoch, full)) {
             s.steps_per_epoch = std::min(kMinStepsPerEpoch, full);
             s.epochs = std::max<int64_t>(max_steps / s.steps_per_epoch, 1);
+            s.steps_per_epoch = std::min(s.steps_per_epoch, max_steps);
         }
-        s.note = "each simulated epoch runs " + std::to_string(s.steps_per_epoch) + " of " +
-                 std::to_string(full) + " batches";
+        // One-batch epochs cannot shrink further: fold them.
+        s.epochs = std::min(s.epochs, std::max<int64_t>(max_steps / s.steps_per_epoch, 1));
+        add_note("each simulated epoch runs " + std::to_string(s.steps_per_epoch) + " of " +
+                 std::to_string(full) + " batches");
     }
     s.total_steps = s.epochs * s.steps_per_epoch;
     s.epoch_scale = static_cast<double>(s.user_epochs) / static_cast<double>(s.epochs);
-    if (s.epochs < s.user_epochs) {
-        if (!s.note.empty()) s.note += "; ";
-        s.note += std::to_string(s.user_epochs) + " epochs simulated as " + std::to_string(s.epochs);
-    }
+    if (s.epochs < s.user_epochs)
+        add_note(std::to_string(s.user_epochs) + " epochs simulated as " + std::to_string(s.epochs));
     return s;
 }
 

@@ -53,7 +53,10 @@ struct Schedule {
     double epoch_scale = 1.0;
     std::string note;
 };
-Schedule plan_schedule(const TrainingProgram& program, const TaskSpec& task, const ProbeOptions& options);
+// Bounded by options.max_steps, options.max_epochs and the steps the time budget affords by
+// estimate_step_seconds (so the schedule depends only on the program and the options).
+Schedule plan_schedule(const TrainingProgram& program, const TaskSpec& task, const NetworkPlan& plan,
+                       const ProbeOptions& options);
 
 // The framework's default learning rate for an optimizer name, and whether the name is known.
 std::optional<double> default_learning_rate(Framework framework, const std::string& optimizer);

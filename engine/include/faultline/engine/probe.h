@@ -21,6 +21,9 @@ struct ProbeOptions {
     uint64_t memory_limit_bytes = 1ull << 30;
     uint64_t seed = 1;
     int threads = 1;
+    // false: train the same steps without instruments, validation passes or per-batch accuracy (to measure
+    // what the instruments cost); the trace then has no series.
+    bool instruments = true;
     // Treat the program's sample count as min(script's, max_train_samples) and scale epochs accordingly.
 };
 
