@@ -84,6 +84,8 @@ private:
 
     Context& cx_;
     Framework fw_;
+    // K.set_image_dim_ordering('th') / set_image_data_format('channels_first'): the script-wide default.
+    bool channels_first_default_ = false;
     std::vector<int64_t> functional_input_;
 };
 
@@ -121,6 +123,11 @@ TSNode KerasReader::training_call(std::initializer_list<std::string_view> method
 }
 
 void KerasReader::run() {
+    for (const CallSite& c : cx_.scope.calls()) {
+        if (c.method != "set_image_dim_ordering" && c.method != "set_image_data_format") continue;
+        Val v = cx_.ev.eval(arg(call_args(cx_.src, c.call), 0, {"dim_ordering", "data_format"}));
+        if (v.kind == Val::Kind::Str) channels_first_default_ = v.s == "th" || v.s == "channels_first";
+    }
     TSNode fit = training_call({"fit", "fit_generator", "train_on_batch"}, TSNode{});
     TSNode model = null(fit) ? TSNode{} : model_creation(receiver(fit));
     if (null(model)) {
@@ -764,6 +771,8 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
     if (!null(fmt)) {
         Val fv = cx_.ev.eval(fmt);
         layer.channels_first = fv.kind == Val::Kind::Str && (fv.s == "channels_first" || fv.s == "th");
+    } else if (conv || pool || k.find("Global") != std::string::npos) {
+        layer.channels_first = channels_first_default_;
     }
 
     // Declared input shape.

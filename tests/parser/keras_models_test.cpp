@@ -183,3 +183,35 @@ TEST_CASE("Wrapped recurrent layers in a Sequential list; compile without fit", 
         fit_note = fit_note || n.message.find("fit") != std::string::npos;
     CHECK(fit_note);
 }
+
+TEST_CASE("Keras 1 Theano dim ordering: set_image_dim_ordering('th') makes convolutions channels-first",
+          "[parser][keras]") {
+    const std::string src = R"(from keras import backend as K
+from keras.models import Sequential
+from keras.layers import Convolution2D, MaxPooling2D, Flatten, Dense
+from keras.datasets import mnist
+K.set_image_dim_ordering('th')
+img_rows, img_cols = 28, 28
+(X_train, y_train), (X_test, y_test) = mnist.load_data()
+X_train = X_train.reshape(X_train.shape[0], 1, img_rows, img_cols)
+model = Sequential()
+model.add(Convolution2D(nb_filter=16, nb_row=5, nb_col=5, border_mode='valid', input_shape=(1, img_rows, img_cols)))
+model.add(MaxPooling2D(pool_size=(2, 2)))
+model.add(Convolution2D(8, 3, 3, dim_ordering='tf'))
+model.add(Flatten())
+model.add(Dense(10, activation='softmax'))
+model.compile(loss='sparse_categorical_crossentropy', optimizer='adadelta')
+model.fit(X_train, y_train, batch_size=128, nb_epoch=12)
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.layers.size() == 5);
+    CHECK(p.layers[0].channels_first);
+    CHECK(*p.layers[0].units == 16);
+    CHECK(*p.layers[0].params.at("kernel_size") == 5);
+    CHECK(*p.layers[0].params.at("kernel_size2") == 5);
+    CHECK(p.layers[0].padding == "valid");
+    CHECK(p.layers[1].channels_first);
+    CHECK_FALSE(p.layers[2].channels_first);
+    CHECK(p.data.input_shape == std::vector<int64_t>{1, 28, 28});
+    CHECK(*p.epochs == 12);
+}
