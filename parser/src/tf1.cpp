@@ -777,6 +777,22 @@ void Tf1Reader::read_loop(TSNode train_op) {
                 fill_data(cx_, fed_x, fed_y, run_call);
             }
         }
+        if (!cx_.prog.batch_size.known() && cx_.prog.batch_size.note.empty()) {
+            // Input queues: the batch of tf.train.batch / shuffle_batch, when the script has exactly one.
+            TSNode queue{};
+            int queues = 0;
+            for (const CallSite& c : cx_.scope.calls()) {
+                std::string q = qual(c.call);
+                if (is_tf(q, "train.batch") || is_tf(q, "train.shuffle_batch")) {
+                    queue = c.call;
+                    ++queues;
+                }
+            }
+            if (queues == 1) {
+                cx_.prog.batch_size = cx_.integer(arg(call_args(cx_.src, queue), 1, {"batch_size"}));
+                if (cx_.prog.batch_size.known()) cx_.prog.batch_size.note = "the batch of the input queue";
+            }
+        }
         if (!cx_.prog.batch_size.known() && cx_.prog.batch_size.note.empty())
             cx_.prog.batch_size =
                 unknown_value<int64_t>(span(run_call), "batch size not known from the feed");

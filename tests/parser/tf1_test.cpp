@@ -144,3 +144,31 @@ with tf.Session() as sess:
     CHECK(*p.optimizer.name == "rmsprop");
     CHECK(*p.layers.at(0).activation == "sigmoid");
 }
+
+TEST_CASE("TF1: the batch of a single input queue", "[parser][tf1]") {
+    const std::string src = R"(import tensorflow as tf
+BATCH = 16
+features, labels = tf.train.shuffle_batch([f, l], batch_size=BATCH, capacity=100, min_after_dequeue=10)
+X = tf.placeholder(tf.float32, shape=[None, 9])
+Y = tf.placeholder(tf.float32, shape=[None, 2])
+w = tf.Variable(tf.random_normal([9, 2], stddev=0.01))
+logits = tf.matmul(X, w)
+loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(logits=logits, labels=Y))
+train = tf.train.AdagradOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    for step in range(300):
+        xb, yb = sess.run([features, labels])
+        sess.run(train, feed_dict={X: xb, Y: yb})
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.batch_size.known());
+    CHECK(*p.batch_size == 16);
+    CHECK(p.batch_size.origin == span_of(src, "16"));
+    CHECK(*p.steps == 300);
+    CHECK(*p.loss.name == "categorical_crossentropy");
+    CHECK(p.loss.from_logits);
+    CHECK(*p.optimizer.name == "adagrad");
+    REQUIRE(p.layers.size() == 1);
+    CHECK(*p.layers[0].units == 2);
+    CHECK(*p.layers[0].params.at("init_stddev") == Approx(0.01));
+}
