@@ -724,6 +724,9 @@ void Tf1Reader::read_loop(TSNode train_op) {
     cx_.prog.fit_call = span(loops.back());
     cx_.prog.loop.present = true;
     cx_.prog.loop.loop = span(loops.back());
+    // Running the minimize op computes fresh gradients and applies them: it is zero_grad, backward and step
+    // at once, so the PyTorch loop checks and the probe see a complete step.
+    cx_.prog.loop.zero_grad = cx_.prog.loop.backward = cx_.prog.loop.step = span(run_call);
     // steps counts every run of the training op; with an outer loop, that loop is the epochs.
     cx_.prog.steps = count(loops.front());
     if (loops.size() >= 2) {

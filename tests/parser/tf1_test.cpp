@@ -38,6 +38,11 @@ TEST_CASE("TF1: softmax regression with -reduce_sum(y * log(p)) and a step loop"
     CHECK(*p.batch_size == 128);
     CHECK(p.loop.present);
     CHECK(p.fit_call.start.row == 13);
+    // sess.run(step) is zero_grad, backward and step at once.
+    const Span run = span_of(src, "sess.run(step, feed_dict={images: xs, labels: ys})");
+    CHECK(p.loop.zero_grad == run);
+    CHECK(p.loop.backward == run);
+    CHECK(p.loop.step == run);
 
     CHECK(*p.data.source == "mnist");
     CHECK(p.data.input_shape == std::vector<int64_t>{784});
