@@ -37,7 +37,7 @@ LabelFormat literal_labels(const ArrayInfo& a) {
     return LabelFormat::Real;
 }
 
-void fill_x(Context& cx, const ArrayInfo& a, TSNode x) {
+void fill_x(Context& cx, const ArrayInfo& a) {
     Data& d = cx.prog.data;
     d.source = at_load(a.source, a, "where the training inputs are loaded");
     d.source.kind = OriginKind::Literal;
@@ -72,7 +72,6 @@ void fill_x(Context& cx, const ArrayInfo& a, TSNode x) {
     d.is_image = a.is_image || a.shape.size() >= 3;
     d.is_sequence = a.is_sequence;
     if (a.source == "literal") d.literal_x = a.literal;
-    (void)x;
 }
 
 void fill_y(Context& cx, const ArrayInfo& a) {
@@ -106,10 +105,10 @@ void fill_y(Context& cx, const ArrayInfo& a) {
 
 } // namespace
 
-void fill_data(Context& cx, TSNode x, TSNode y, TSNode at) {
+void fill_data(Context& cx, TSNode x, TSNode y) {
     Val xv = cx.ev.eval(x);
     if (xv.kind == Val::Kind::Array) {
-        fill_x(cx, *xv.array, x);
+        fill_x(cx, *xv.array);
     } else {
         cx.prog.data.source = unknown_value<std::string>(
             span(x), xv.note.empty() ? cat({"training inputs ", quoted(cx.src, x), " are not followed"})
@@ -125,7 +124,6 @@ void fill_data(Context& cx, TSNode x, TSNode y, TSNode at) {
         else
             cx.note(y, cat({"training labels cannot be followed: ", yv.note}));
     }
-    (void)at;
 }
 
 void fill_data_fallback(Context& cx) {
@@ -136,7 +134,7 @@ void fill_data_fallback(Context& cx) {
         if (v.kind != Val::Kind::Seq || v.items.empty() || v.items[0].kind != Val::Kind::Seq ||
             v.items[0].items.size() < 2 || v.items[0].items[0].kind != Val::Kind::Array)
             continue;
-        fill_x(cx, *v.items[0].items[0].array, c.call);
+        fill_x(cx, *v.items[0].items[0].array);
         fill_y(cx, *v.items[0].items[1].array);
         cx.note(c.call, "the data passed to training is not followed; assuming the dataset loaded here");
         return;

@@ -68,7 +68,7 @@ void extract_pytorch(Context& cx);
 void extract_tf1(Context& cx);
 
 // Data fed to training (dataset.cpp): x and y as passed to fit, or the training loop's tensors.
-void fill_data(Context& cx, TSNode x, TSNode y, TSNode at);
+void fill_data(Context& cx, TSNode x, TSNode y);
 // The first dataset load of the script when the data passed to training cannot be followed.
 void fill_data_fallback(Context& cx);
 

@@ -76,8 +76,8 @@ private:
     void read_regularizer(Layer& layer, TSNode expr) const;
     std::vector<int64_t> read_shape(TSNode expr) const;
     void read_compile(TSNode call);
-    void read_optimizer(TSNode expr, TSNode compile);
-    void read_loss(TSNode expr, TSNode compile);
+    void read_optimizer(TSNode expr);
+    void read_loss(TSNode expr);
     void read_fit(TSNode call);
     Value<double> param(TSNode expr) const { return cx_.number(expr); }
     void set_pair(Layer& layer, const char* first, const char* second, TSNode expr) const;
@@ -815,15 +815,15 @@ void KerasReader::read_compile(TSNode call) {
         if (lr) o.lr = default_value(*lr, span(call));
         o.lr_keyword = preferred_lr_keyword(fw_);
     } else {
-        read_optimizer(opt, call);
+        read_optimizer(opt);
     }
     if (null(loss))
         cx_.prog.loss.name = unknown_value<std::string>(span(call), "compile() without a loss");
     else
-        read_loss(loss, call);
+        read_loss(loss);
 }
 
-void KerasReader::read_optimizer(TSNode expr, TSNode compile) {
+void KerasReader::read_optimizer(TSNode expr) {
     Optimizer& o = cx_.prog.optimizer;
     Val v = cx_.ev.eval(expr);
     std::string name;
@@ -881,7 +881,6 @@ void KerasReader::read_optimizer(TSNode expr, TSNode compile) {
             if (!null(nesterov)) o.nesterov = cx_.boolean(nesterov);
         }
     }
-    (void)compile;
     if (!o.lr.known() && o.lr.note.empty()) {
         if (auto lr = default_lr(fw_, name))
             o.lr = default_value(*lr, o.call);
@@ -896,9 +895,8 @@ void KerasReader::read_optimizer(TSNode expr, TSNode compile) {
     if (!o.decay.known() && o.decay.note.empty()) o.decay = default_value(0.0, o.call);
 }
 
-void KerasReader::read_loss(TSNode expr, TSNode compile) {
+void KerasReader::read_loss(TSNode expr) {
     Loss& l = cx_.prog.loss;
-    (void)compile;
     Val v = cx_.ev.eval(expr);
     if (v.kind == Val::Kind::Str) {
         l.written_as_string = true;
@@ -991,7 +989,7 @@ void KerasReader::read_fit(TSNode call) {
     if (null(x))
         fill_data_fallback(cx_);
     else
-        fill_data(cx_, x, y, call);
+        fill_data(cx_, x, y);
 }
 
 } // namespace

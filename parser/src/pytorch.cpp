@@ -95,11 +95,11 @@ public:
 private:
     TSNode strip_moves(TSNode obj) const;
     TSNode find_model();
-    void read_module_class(TSNode cls, TSNode instance);
+    void read_module_class(TSNode cls);
     void read_sequential(TSNode call);
     int walk_forward(TSNode expr, int depth);
     std::optional<Layer> module_layer(TSNode ctor);
-    void functional(TSNode call, const std::string& name, int depth);
+    void functional(TSNode call, const std::string& name);
     void read_optimizer();
     void read_loss();
     void read_loop();
@@ -272,8 +272,7 @@ void TorchReader::read_sequential(TSNode call) {
     }
 }
 
-void TorchReader::functional(TSNode call, const std::string& name, int depth) {
-    (void)depth;
+void TorchReader::functional(TSNode call, const std::string& name) {
     Layer l;
     l.span = span(call);
     Args a = call_args(cx_.src, call);
@@ -355,14 +354,14 @@ int TorchReader::walk_forward(TSNode expr, int depth) {
     // x.view(...), x.relu(), x.flatten(1): methods of the tensor.
     if (!functional_call && is(fn, "attribute")) {
         walk_forward(field(fn, "object"), depth + 1);
-        functional(expr, name, depth);
+        functional(expr, name);
         return static_cast<int>(cx_.prog.layers.size()) - 1;
     }
     if (functional_call) {
         if (a.positional.empty()) return -1;
         walk_forward(a.positional[0], depth + 1);
         size_t before = cx_.prog.layers.size();
-        functional(expr, std::string(last_part(q)), depth);
+        functional(expr, std::string(last_part(q)));
         if (cx_.prog.layers.size() == before && last_part(q) != "squeeze" && last_part(q) != "unsqueeze")
             cx_.note(
                 expr,
@@ -374,8 +373,7 @@ int TorchReader::walk_forward(TSNode expr, int depth) {
     return -1;
 }
 
-void TorchReader::read_module_class(TSNode cls, TSNode instance) {
-    (void)instance;
+void TorchReader::read_module_class(TSNode cls) {
     TSNode init{};
     for (TSNode item : named_children(field(cls, "body"))) {
         TSNode def = is(item, "decorated_definition") ? field(item, "definition") : item;
@@ -603,7 +601,7 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
         if (dcls == "TensorDataset") {
             Args d = call_args(cx_.src, ds);
             fill_data(cx_, d.positional.empty() ? TSNode{} : d.positional[0],
-                      d.positional.size() > 1 ? d.positional[1] : TSNode{}, loader);
+                      d.positional.size() > 1 ? d.positional[1] : TSNode{});
             return;
         }
         struct Vision {
@@ -686,13 +684,13 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
         if (BatchSlice xs = batch_slice(cx_, x);
             !null(xs.array) && cx_.ev.eval(xs.array).kind == Val::Kind::Array) {
             BatchSlice ys = batch_slice(cx_, y);
-            fill_data(cx_, xs.array, null(ys.array) ? y : ys.array, forward_call);
+            fill_data(cx_, xs.array, null(ys.array) ? y : ys.array);
             p.batch_size = xs.batch;
             return;
         }
         Val xv = cx_.ev.eval(x);
         if (xv.kind == Val::Kind::Array) {
-            fill_data(cx_, x, y, forward_call);
+            fill_data(cx_, x, y);
             if (!xv.array->shape.empty() && xv.array->shape[0] > 0) {
                 p.batch_size.value = xv.array->shape[0];
                 p.batch_size.kind = OriginKind::Derived;
@@ -721,7 +719,7 @@ void TorchReader::run() {
         if (is(def, "class_definition")) {
             class_ = def;
             cx_.prog.model_span = span(def);
-            read_module_class(def, model_);
+            read_module_class(def);
         } else if (last_part(cx_.ev.callee(model_)) == "Sequential") {
             read_sequential(model_);
         } else {

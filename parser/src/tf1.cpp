@@ -50,6 +50,8 @@ private:
         bool found = false;
     };
     Var variable(Ref r) const;
+    // The kernel initializer from the weight variable, the bias initializer from the bias variable.
+    void initializers(Layer& l, const Var& w, Ref bias) const;
     // Loss.
     Ref read_loss(Ref r, int depth);
     void read_optimizer(TSNode ctor, TSNode minimize);
@@ -241,10 +243,29 @@ void Tf1Reader::activate(int layer, const std::string& act, TSNode fn, TSNode wh
     layers.push_back(std::move(a));
 }
 
+void Tf1Reader::initializers(Layer& l, const Var& w, Ref bias) const {
+    if (!w.init.empty()) {
+        l.kernel_initializer.value = w.init;
+        l.kernel_initializer.kind = OriginKind::Literal;
+        l.kernel_initializer.origin = span(w.init_node);
+        l.kernel_initializer.literal = span(w.init_node);
+        for (auto& [k, v] : w.params)
+            l.params[k] = v;
+    }
+    if (null(bias.node)) return;
+    Var b = variable(bias);
+    if (b.init.empty()) return;
+    l.bias_initializer.value = b.init;
+    l.bias_initializer.kind = OriginKind::Literal;
+    l.bias_initializer.origin = span(b.init_node);
+    l.bias_initializer.literal = span(b.init_node);
+    for (auto& [k, v] : b.params)
+        l.params["bias_" + k] = v;
+}
+
 int Tf1Reader::dense(Ref matmul, Ref bias, TSNode whole, int depth) {
     Args a = call_args(cx_.src, matmul.node);
-    int below = walk({arg(a, 0, {"a"}), matmul.frame}, depth + 1);
-    (void)below;
+    walk({arg(a, 0, {"a"}), matmul.frame}, depth + 1);
     Var w = variable({arg(a, 1, {"b"}), matmul.frame});
     Layer l;
     l.kind = "Dense";
@@ -258,24 +279,7 @@ int Tf1Reader::dense(Ref matmul, Ref bias, TSNode whole, int depth) {
         l.units = unknown_value<int64_t>(span(matmul.node), "shape of the weight matrix not known");
         cx_.note(matmul.node, "the weight matrix of this tf.matmul cannot be followed", true);
     }
-    if (!w.init.empty()) {
-        l.kernel_initializer.value = w.init;
-        l.kernel_initializer.kind = OriginKind::Literal;
-        l.kernel_initializer.origin = span(w.init_node);
-        l.kernel_initializer.literal = span(w.init_node);
-        for (auto& [k, v] : w.params)
-            l.params[k] = v;
-    }
-    if (!null(bias.node)) {
-        Var b = variable(bias);
-        if (!b.init.empty()) {
-            l.bias_initializer.value = b.init;
-            l.bias_initializer.kind = OriginKind::Literal;
-            l.bias_initializer.origin = span(b.init_node);
-            for (auto& [k, v] : b.params)
-                l.params["bias_" + k] = v;
-        }
-    }
+    initializers(l, w, bias);
     l.activation = default_value<std::string>("linear", span(whole), "no activation applied");
     cx_.prog.layers.push_back(std::move(l));
     return static_cast<int>(cx_.prog.layers.size()) - 1;
@@ -306,14 +310,7 @@ int Tf1Reader::conv(Ref call, Ref bias, TSNode whole, int depth) {
     }
     Val padding = eval({arg(a, 3, {"padding"}), call.frame});
     if (padding.kind == Val::Kind::Str) l.padding = padding.s == "SAME" ? "same" : "valid";
-    if (!w.init.empty()) {
-        l.kernel_initializer.value = w.init;
-        l.kernel_initializer.kind = OriginKind::Literal;
-        l.kernel_initializer.origin = span(w.init_node);
-        for (auto& [k, v] : w.params)
-            l.params[k] = v;
-    }
-    (void)bias;
+    initializers(l, w, bias);
     l.activation = default_value<std::string>("linear", span(whole), "no activation applied");
     cx_.prog.layers.push_back(std::move(l));
     return static_cast<int>(cx_.prog.layers.size()) - 1;
@@ -663,13 +660,11 @@ void Tf1Reader::read_optimizer(TSNode ctor, TSNode minimize) {
 
 void Tf1Reader::read_loop(TSNode train_op) {
     // The training loop: a `for` around a sess.run(...)/train_op.run(...) that runs the training op.
-    TSNode train_stmt = cx_.scope.statement_of(train_op);
     const Binding* op_binding = nullptr;
     if (is(ts_node_parent(train_op), "assignment"))
         if (const auto* list = cx_.scope.bindings(text(cx_.src, field(ts_node_parent(train_op), "left"))))
             for (const Binding& b : *list)
                 if (ts_node_eq(b.stmt, ts_node_parent(train_op))) op_binding = &b;
-    (void)train_stmt;
     TSNode run_call{};
     for (const CallSite& c : cx_.scope.calls()) {
         const std::string& method = c.method;
@@ -768,7 +763,7 @@ void Tf1Reader::read_loop(TSNode train_op) {
                 // Manual batches of an array: the data is the array, the batch the slice's width.
                 BatchSlice ys = null(fed_y) ? BatchSlice{} : batch_slice(cx_, fed_y);
                 cx_.prog.batch_size = xs.batch;
-                fill_data(cx_, xs.array, null(ys.array) ? fed_y : ys.array, run_call);
+                fill_data(cx_, xs.array, null(ys.array) ? fed_y : ys.array);
             } else if (!null(fed_x)) {
                 Val v = cx_.ev.eval(fed_x);
                 if (v.kind == Val::Kind::Array && !v.array->shape.empty() && v.array->shape[0] > 0) {
@@ -777,7 +772,7 @@ void Tf1Reader::read_loop(TSNode train_op) {
                     cx_.prog.batch_size.origin = span(fed_x);
                     cx_.prog.batch_size.note = "all rows are fed at each step";
                 }
-                fill_data(cx_, fed_x, fed_y, run_call);
+                fill_data(cx_, fed_x, fed_y);
             }
         }
         if (!cx_.prog.batch_size.known() && cx_.prog.batch_size.note.empty()) {
