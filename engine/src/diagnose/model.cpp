@@ -92,8 +92,9 @@ bool save_model(const XgbModel& model, const std::string& dir, std::string* erro
 } // namespace diag
 
 std::shared_ptr<const DiagnosisModel> DiagnosisModel::bundled(std::string* error) {
-    // Loaded once: the boosters are immutable after loading and predict under their own lock.
-    static const auto cached = [] {
+    // Loaded once: the boosters are immutable after loading and predict under their own lock. Never freed:
+    // XGBoost's own globals may be gone by the time static destructors would free the boosters.
+    static const auto& cached = *new auto([] {
         std::string why;
         auto model = diag::load_model(
             [](const std::string& name) -> std::optional<std::string> {
@@ -105,7 +106,7 @@ std::shared_ptr<const DiagnosisModel> DiagnosisModel::bundled(std::string* error
             },
             &why);
         return std::make_pair(std::shared_ptr<const DiagnosisModel>(model), why);
-    }();
+    }());
     if (!cached.first && error) *error = "no bundled diagnosis model: " + cached.second;
     return cached.first;
 }
