@@ -2,12 +2,15 @@
 // options), and typical programs built by hand, each with and without the instruments.
 //
 //   probe_bench [REAL_DIR] [--repeat N]
+//   probe_bench --calibrate        measured seconds per step against the schedule's cost model
+//   probe_bench --dump SCRIPT      what the probe saw in one script and its trace (JSON)
 //
 // Run with OPENBLAS_NUM_THREADS=1. Prints one line per script and per program, then summaries.
 #include "faultline/engine/probe.h"
 #include "faultline/parser/parse.h"
 #include "probe/shapes.h"
 
+#include <nlohmann/json.hpp>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -226,6 +229,28 @@ void calibrate() {
     }
 }
 
+void dump(const std::filesystem::path& file) {
+    TrainingProgram p = parse_program(read_file(file));
+    std::printf("framework %s, loss %s%s, optimizer %s lr %g, epochs %lld, steps %lld, batch %lld\n",
+                to_string(p.framework), p.loss.name.value_or("?").c_str(),
+                p.loss.from_logits ? " (logits)" : "", p.optimizer.name.value_or("?").c_str(),
+                p.optimizer.lr.value_or(-1.0), static_cast<long long>(p.epochs.value_or(-1)),
+                static_cast<long long>(p.steps.value_or(-1)),
+                static_cast<long long>(p.batch_size.value_or(-1)));
+    std::printf(
+        "data %s, labels %s, classes %lld, input %s, scaled %d\n", p.data.source.value_or("?").c_str(),
+        to_string(p.data.labels), static_cast<long long>(p.data.num_classes.value_or(-1)),
+        probe::shape_text(p.data.input_shape).c_str(), p.data.scaled.known() ? int(*p.data.scaled) : -1);
+    for (const Layer& l : p.layers)
+        std::printf("  %s units %lld activation %s input %s\n", l.kind.c_str(),
+                    static_cast<long long>(l.units.value_or(-1)), l.activation.value_or("-").c_str(),
+                    probe::shape_text(l.input_shape).c_str());
+    ProbeResult r = run_probe(p, ProbeOptions{});
+    std::printf("%s\n", nlohmann::json(r.trace).dump(1).c_str());
+    for (const Finding& f : r.build_findings)
+        std::printf("finding %s: %s\n", f.code.c_str(), f.message.c_str());
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -235,7 +260,10 @@ int main(int argc, char** argv) {
         std::string a = argv[i];
         if (a == "--repeat" && i + 1 < argc)
             repeat = std::max(1, std::atoi(argv[++i]));
-        else if (a == "--calibrate") {
+        else if (a == "--dump" && i + 1 < argc) {
+            dump(argv[++i]);
+            return 0;
+        } else if (a == "--calibrate") {
             calibrate();
             return 0;
         } else

@@ -210,8 +210,14 @@ CATCH_TEST_CASE("what the probe cannot rebuild is a skip, not a finding", "[netw
     auto plan = plan_network(with_layers({layer("Lambda")}));
     CATCH_REQUIRE(plan.problem.has_value());
     CATCH_CHECK_FALSE(plan.problem->is_fault);
-    TrainingProgram unknown_input = with_layers({dense(4)});
-    plan = plan_network(unknown_input);
+    plan = plan_network(with_layers({recurrent("LSTM", 4)}));
     CATCH_REQUIRE(plan.problem.has_value());
     CATCH_CHECK_FALSE(plan.problem->is_fault);
+}
+
+CATCH_TEST_CASE("a Dense model on a table of unknown width gets an assumed width", "[network]") {
+    auto plan = plan_network(with_layers({dense(4, "relu"), dense(1, "sigmoid")}));
+    CATCH_REQUIRE_FALSE(plan.problem.has_value());
+    CATCH_CHECK(plan.assumed_input);
+    CATCH_CHECK(plan.input.size() == 1);
 }

@@ -123,6 +123,8 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
     trace.data_description = task.description;
     trace.parameters = plan.parameters;
     if (!schedule.note.empty()) trace.notes.push_back(schedule.note);
+    if (plan.assumed_input)
+        trace.notes.push_back("the input width is unknown; assumed " + probe::shape_text(plan.input));
 
     uint64_t need = probe::estimate_bytes(plan, schedule.batch_size, task.train_samples + task.val_samples);
     if (need > options.memory_limit_bytes) {
@@ -139,6 +141,15 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
     for (const auto& n : net.notes())
         trace.notes.push_back(n);
     probe::Dataset data = probe::make_dataset(program, task, options.seed);
+    // Validation is forward-only (a third of a step per batch of rows); keeping it under half an epoch's rows
+    // keeps it under a sixth of the epoch's cost, so short epochs of expensive models are not dominated by
+    // it.
+    constexpr int64_t kMinValidationRows = 64;
+    const int64_t val_cap = std::max(kMinValidationRows, schedule.steps_per_epoch * schedule.batch_size / 2);
+    if (!task.literal && data.x_val.size(0) > val_cap) {
+        data.x_val = data.x_val.narrow(0, 0, val_cap);
+        data.y_val = data.y_val.narrow(0, 0, val_cap);
+    }
     std::vector<torch::Tensor> params = net.parameters();
     probe::BuiltOptimizer built = probe::make_optimizer(program, params);
     if (!built.optimizer) {

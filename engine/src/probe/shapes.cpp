@@ -293,6 +293,13 @@ NetworkPlan plan_network(const TrainingProgram& program) {
         return plan;
     }
     plan.input = resolve_input(program);
+    if (plan.input.empty() && program.layers.front().kind == "Dense") {
+        // A table read at run time (pandas, CSV) leaves the width unknown. The faults the probe looks for do
+        // not hinge on it, so it assumes a modest width and says so.
+        constexpr int64_t kAssumedFeatures = 16;
+        plan.input = {kAssumedFeatures};
+        plan.assumed_input = true;
+    }
     if (plan.input.empty() ||
         std::any_of(plan.input.begin(), plan.input.end(), [](int64_t d) { return d <= 0; })) {
         plan.problem = PlanProblem{false, Fault::tensor_shape, "", program.model_span,

@@ -42,7 +42,8 @@ struct PlanProblem {
 
 struct NetworkPlan {
     Shape input;
-    bool token_input = false; // the first layer is an Embedding: integer inputs
+    bool token_input = false;   // the first layer is an Embedding: integer inputs
+    bool assumed_input = false; // the script never tells the input width; the probe assumed one
     std::vector<LayerPlan> layers;
     int64_t parameters = 0;
     int64_t activations_per_sample = 0; // floats produced by all layers for one sample
