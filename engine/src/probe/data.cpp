@@ -17,6 +17,7 @@ constexpr double kFeatureNoise = 0.3;
 constexpr int64_t kCoarseGrid = 4;
 constexpr double kCoarseVariation = 0.25;
 constexpr double kPixelNoise = 0.05;
+constexpr double kBackground = 0.55;
 // Token sequences: each position draws from the class's own tokens with this probability.
 constexpr double kClassTokenShare = 0.3;
 
@@ -68,7 +69,11 @@ torch::Tensor class_images(const torch::Tensor& classes, int64_t k, int64_t c, i
     auto prototypes = rng.rand({k, c, gh, gw});
     auto coarse = prototypes.index_select(0, classes) + kCoarseVariation * rng.randn({n, c, gh, gw});
     auto full = torch::upsample_bilinear2d(coarse, {h, w}, false);
-    return (full + kPixelNoise * rng.randn({n, c, h, w})).clamp(0.0, 1.0);
+    auto img = (full + kPixelNoise * rng.randn({n, c, h, w})).clamp(0.0, 1.0);
+    // Grayscale digits are mostly background (an MNIST pixel is 0 four times out of five): keep only the
+    // brighter part of the pattern, so the input's scale and sparsity resemble the real data's.
+    if (c == 1) img = ((img - kBackground) / (1.0 - kBackground)).clamp(0.0, 1.0);
+    return img;
 }
 
 struct ImageLayout {
