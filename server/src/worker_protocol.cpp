@@ -1,5 +1,6 @@
 #include "faultline/server/worker_protocol.h"
 
+#include "faultline/engine/report.h"
 #include "faultline/parser/parse.h"
 
 #include <cmath>
@@ -10,100 +11,12 @@
 
 namespace faultline::server {
 
-json encode_span(const Span& s) {
-    return {s.start_byte, s.end_byte, s.start.row, s.start.column, s.end.row, s.end.column};
-}
-
-Span decode_span(const json& j) {
-    Span s;
-    s.start_byte = j.at(0).get<uint32_t>();
-    s.end_byte = j.at(1).get<uint32_t>();
-    s.start = {j.at(2).get<uint32_t>(), j.at(3).get<uint32_t>()};
-    s.end = {j.at(4).get<uint32_t>(), j.at(5).get<uint32_t>()};
-    return s;
-}
-
-namespace {
-
-const char* source_tag(EvidenceSource s) {
-    switch (s) {
-    case EvidenceSource::Static:
-        return "static";
-    case EvidenceSource::Probe:
-        return "probe";
-    case EvidenceSource::Diagnosis:
-        return "diagnosis";
-    }
-    return "static";
-}
-
-EvidenceSource source_from_tag(const std::string& s) {
-    if (s == "probe") return EvidenceSource::Probe;
-    if (s == "diagnosis") return EvidenceSource::Diagnosis;
-    return EvidenceSource::Static;
-}
-
-} // namespace
-
 json encode_finding(const Finding& f) {
-    json related = json::array();
-    for (const Span& s : f.related)
-        related.push_back(encode_span(s));
-    json fixes = json::array();
-    for (const Fix& fix : f.fixes) {
-        json edits = json::array();
-        for (const Replacement& r : fix.edits)
-            edits.push_back({{"range", encode_span(r.range)}, {"text", r.new_text}});
-        fixes.push_back({{"title", fix.title},
-                         {"edits", edits},
-                         {"validated", fix.validated},
-                         {"effect", fix.effect},
-                         {"improvement", fix.improvement},
-                         {"preferred", fix.preferred}});
-    }
-    json sources = json::array();
-    for (EvidenceSource s : f.sources)
-        sources.push_back(source_tag(s));
-    return {{"code", f.code},
-            {"fault", to_string(f.fault)},
-            {"severity", static_cast<int>(f.severity)},
-            {"confidence", f.confidence},
-            {"message", f.message},
-            {"explanation", f.explanation},
-            {"range", encode_span(f.range)},
-            {"related", related},
-            {"related_messages", f.related_messages},
-            {"fixes", fixes},
-            {"sources", sources}};
+    return f;
 }
 
 Finding decode_finding(const json& j) {
-    Finding f;
-    f.code = j.at("code").get<std::string>();
-    f.fault = fault_from_string(j.at("fault").get<std::string>()).value_or(Fault::api);
-    int severity = j.at("severity").get<int>();
-    f.severity = severity >= 1 && severity <= 4 ? static_cast<Severity>(severity) : Severity::Warning;
-    f.confidence = j.at("confidence").get<double>();
-    f.message = j.at("message").get<std::string>();
-    f.explanation = j.at("explanation").get<std::string>();
-    f.range = decode_span(j.at("range"));
-    for (const json& s : j.at("related"))
-        f.related.push_back(decode_span(s));
-    f.related_messages = j.at("related_messages").get<std::vector<std::string>>();
-    for (const json& fj : j.at("fixes")) {
-        Fix fix;
-        fix.title = fj.at("title").get<std::string>();
-        for (const json& e : fj.at("edits"))
-            fix.edits.push_back({decode_span(e.at("range")), e.at("text").get<std::string>()});
-        fix.validated = fj.at("validated").get<bool>();
-        fix.effect = fj.at("effect").get<std::string>();
-        fix.improvement = fj.at("improvement").get<double>();
-        fix.preferred = fj.at("preferred").get<bool>();
-        f.fixes.push_back(std::move(fix));
-    }
-    for (const json& s : j.at("sources"))
-        f.sources.push_back(source_from_tag(s.get<std::string>()));
-    return f;
+    return j.get<Finding>();
 }
 
 json encode_options(const AnalysisOptions& o) {

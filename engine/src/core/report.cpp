@@ -12,19 +12,26 @@ namespace {
 
 const char* severity_word(Severity s) {
     switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Information: return "info";
-    case Severity::Hint: return "hint";
+    case Severity::Error:
+        return "error";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Information:
+        return "info";
+    case Severity::Hint:
+        return "hint";
     }
     return "warning";
 }
 
 const char* source_word(EvidenceSource s) {
     switch (s) {
-    case EvidenceSource::Static: return "static";
-    case EvidenceSource::Probe: return "probe";
-    case EvidenceSource::Diagnosis: return "diagnosis";
+    case EvidenceSource::Static:
+        return "static";
+    case EvidenceSource::Probe:
+        return "probe";
+    case EvidenceSource::Diagnosis:
+        return "diagnosis";
     }
     return "static";
 }
@@ -44,17 +51,20 @@ std::string file_uri(const std::string& path) {
     return out;
 }
 
-nlohmann::json fix_json(const Fix& fix, const LineIndex& index, PositionEncoding enc) {
-    nlohmann::json edits = nlohmann::json::array();
-    for (const auto& e : fix.edits) edits.push_back({{"range", lsp_range(e.range, index, enc)}, {"newText", e.new_text}});
-    return {{"title", fix.title},
-            {"validated", fix.validated},
-            {"effect", fix.effect},
-            {"preferred", fix.preferred},
-            {"edits", edits}};
+EvidenceSource source_from_word(const std::string& s) {
+    if (s == "probe") return EvidenceSource::Probe;
+    if (s == "diagnosis") return EvidenceSource::Diagnosis;
+    return EvidenceSource::Static;
 }
 
 } // namespace
+
+nlohmann::json lsp_text_edits(const Fix& fix, const LineIndex& index, PositionEncoding enc) {
+    nlohmann::json edits = nlohmann::json::array();
+    for (const auto& e : fix.edits)
+        edits.push_back({{"range", lsp_range(e.range, index, enc)}, {"newText", e.new_text}});
+    return edits;
+}
 
 nlohmann::json lsp_range(const Span& span, const LineIndex& index, PositionEncoding enc) {
     auto start = index.to_position(span.start_byte, enc);
@@ -75,18 +85,25 @@ nlohmann::json lsp_diagnostic(const Finding& finding, const LineIndex& index, Po
         nlohmann::json related = nlohmann::json::array();
         for (size_t i = 0; i < finding.related.size(); ++i) {
             std::string msg = i < finding.related_messages.size() ? finding.related_messages[i] : "used here";
-            related.push_back({{"location", {{"uri", file_uri(uri)}, {"range", lsp_range(finding.related[i], index, enc)}}},
-                               {"message", msg}});
+            related.push_back(
+                {{"location", {{"uri", uri}, {"range", lsp_range(finding.related[i], index, enc)}}},
+                 {"message", msg}});
         }
         d["relatedInformation"] = related;
     }
     nlohmann::json fixes = nlohmann::json::array();
-    for (const auto& f : finding.fixes) fixes.push_back(fix_json(f, index, enc));
-    nlohmann::json evidence = nlohmann::json::array();
-    for (auto s : finding.sources) evidence.push_back(source_word(s));
+    for (const auto& f : finding.fixes)
+        fixes.push_back({{"title", f.title},
+                         {"validated", f.validated},
+                         {"effect", f.effect},
+                         {"preferred", f.preferred},
+                         {"edits", lsp_text_edits(f, index, enc)}});
+    nlohmann::json sources = nlohmann::json::array();
+    for (auto s : finding.sources)
+        sources.push_back(source_word(s));
     d["data"] = {{"fault", to_string(finding.fault)},
                  {"confidence", std::clamp(finding.confidence, 0.0, 1.0)},
-                 {"evidence", evidence},
+                 {"sources", sources},
                  {"explanation", finding.explanation},
                  {"fixes", fixes}};
     return d;
@@ -107,7 +124,8 @@ void to_json(nlohmann::json& j, const Finding& f) {
     nlohmann::json fixes = nlohmann::json::array();
     for (const auto& fix : f.fixes) {
         nlohmann::json edits = nlohmann::json::array();
-        for (const auto& e : fix.edits) edits.push_back({{"range", e.range}, {"new_text", e.new_text}});
+        for (const auto& e : fix.edits)
+            edits.push_back({{"range", e.range}, {"new_text", e.new_text}});
         fixes.push_back({{"title", fix.title},
                          {"edits", edits},
                          {"validated", fix.validated},
@@ -115,8 +133,9 @@ void to_json(nlohmann::json& j, const Finding& f) {
                          {"improvement", fix.improvement},
                          {"preferred", fix.preferred}});
     }
-    std::vector<int> sources;
-    for (auto s : f.sources) sources.push_back(static_cast<int>(s));
+    std::vector<std::string> sources;
+    for (auto s : f.sources)
+        sources.push_back(source_word(s));
     j = {{"code", f.code},
          {"fault", to_string(f.fault)},
          {"severity", static_cast<int>(f.severity)},
@@ -144,7 +163,8 @@ void from_json(const nlohmann::json& j, Finding& f) {
     for (const auto& fj : j.value("fixes", nlohmann::json::array())) {
         Fix fix;
         fix.title = fj.at("title").get<std::string>();
-        for (const auto& e : fj.at("edits")) fix.edits.push_back({e.at("range").get<Span>(), e.at("new_text").get<std::string>()});
+        for (const auto& e : fj.at("edits"))
+            fix.edits.push_back({e.at("range").get<Span>(), e.at("new_text").get<std::string>()});
         fix.validated = fj.value("validated", false);
         fix.effect = fj.value("effect", "");
         fix.improvement = fj.value("improvement", 0.0);
@@ -152,7 +172,8 @@ void from_json(const nlohmann::json& j, Finding& f) {
         f.fixes.push_back(std::move(fix));
     }
     f.sources.clear();
-    for (int s : j.value("sources", std::vector<int>{})) f.sources.push_back(static_cast<EvidenceSource>(s));
+    for (const auto& s : j.value("sources", std::vector<std::string>{}))
+        f.sources.push_back(source_from_word(s));
 }
 
 std::string format_text(const std::vector<FileReport>& files) {
@@ -165,9 +186,9 @@ std::string format_text(const std::vector<FileReport>& files) {
         LineIndex index(file.text);
         for (const auto& f : file.findings) {
             auto pos = index.to_position(f.range.start_byte, PositionEncoding::Utf32);
-            out << file.path << ":" << pos.line + 1 << ":" << pos.character + 1 << ": " << severity_word(f.severity)
-                << ": " << f.message << " [" << f.code << " " << to_string(f.fault) << " "
-                << static_cast<int>(f.confidence * 100 + 0.5) << "%]\n";
+            out << file.path << ":" << pos.line + 1 << ":" << pos.character + 1 << ": "
+                << severity_word(f.severity) << ": " << f.message << " [" << f.code << " "
+                << to_string(f.fault) << " " << static_cast<int>(f.confidence * 100 + 0.5) << "%]\n";
             for (const auto& fix : f.fixes) {
                 if (!fix.preferred && !fix.validated) continue;
                 out << "    fix: " << fix.title;
@@ -195,7 +216,8 @@ nlohmann::json format_json(const std::vector<FileReport>& files) {
     for (const auto& file : files) {
         nlohmann::json diags = nlohmann::json::array();
         LineIndex index(file.text);
-        for (const auto& f : file.findings) diags.push_back(lsp_diagnostic(f, index, PositionEncoding::Utf16, file.path));
+        for (const auto& f : file.findings)
+            diags.push_back(lsp_diagnostic(f, index, PositionEncoding::Utf16, file_uri(file.path)));
         nlohmann::json entry = {{"path", file.path},
                                 {"diagnostics", diags},
                                 {"probe",
@@ -240,20 +262,19 @@ nlohmann::json format_sarif(const std::vector<FileReport>& files) {
             const char* level = f.severity == Severity::Error     ? "error"
                                 : f.severity == Severity::Warning ? "warning"
                                                                   : "note";
-            results.push_back(
-                {{"ruleId", f.code},
-                 {"ruleIndex", rule_for(f)},
-                 {"level", level},
-                 {"message", {{"text", f.message}}},
-                 {"properties", {{"fault", to_string(f.fault)}, {"confidence", f.confidence}}},
-                 {"locations",
-                  {{{"physicalLocation",
-                     {{"artifactLocation", {{"uri", file.path}}},
-                      {"region",
-                       {{"startLine", s.line + 1},
-                        {"startColumn", s.character + 1},
-                        {"endLine", e.line + 1},
-                        {"endColumn", e.character + 1}}}}}}}}});
+            results.push_back({{"ruleId", f.code},
+                               {"ruleIndex", rule_for(f)},
+                               {"level", level},
+                               {"message", {{"text", f.message}}},
+                               {"properties", {{"fault", to_string(f.fault)}, {"confidence", f.confidence}}},
+                               {"locations",
+                                {{{"physicalLocation",
+                                   {{"artifactLocation", {{"uri", file.path}}},
+                                    {"region",
+                                     {{"startLine", s.line + 1},
+                                      {"startColumn", s.character + 1},
+                                      {"endLine", e.line + 1},
+                                      {"endColumn", e.character + 1}}}}}}}}});
         }
     }
     return {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},

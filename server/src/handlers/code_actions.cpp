@@ -47,9 +47,10 @@ void Session::on_code_action(const json& params, Reply& reply) {
         const Fix* preferred = preferred_fix(f);
         for (const Fix& fix : f.fixes) {
             if (fix.edits.empty()) continue;
-            json action = {{"title", action_title(fix)},
-                           {"kind", "quickfix"},
-                           {"diagnostics", json::array({to_diagnostic(f, doc.uri, doc.index(), encoding_)})}};
+            json action = {
+                {"title", action_title(fix)},
+                {"kind", "quickfix"},
+                {"diagnostics", json::array({lsp_diagnostic(f, doc.index(), encoding_, doc.uri)})}};
             if (&fix == preferred) action["isPreferred"] = true;
             if (client_code_action_resolve_) {
                 action["data"] = {{"uri", doc.uri},
@@ -58,7 +59,7 @@ void Session::on_code_action(const json& params, Reply& reply) {
                                   {"start", f.range.start_byte},
                                   {"fix", fix.title}};
             } else {
-                action["edit"] = {{"changes", {{doc.uri, fix_text_edits(fix, doc.index(), encoding_)}}}};
+                action["edit"] = {{"changes", {{doc.uri, lsp_text_edits(fix, doc.index(), encoding_)}}}};
             }
             actions.push_back(std::move(action));
         }
@@ -84,7 +85,7 @@ void Session::on_code_action_resolve(const json& params, Reply& reply) {
         for (const Fix& fix : f.fixes) {
             if (fix.title != title) continue;
             json action = params;
-            action["edit"] = {{"changes", {{doc.uri, fix_text_edits(fix, doc.index(), encoding_)}}}};
+            action["edit"] = {{"changes", {{doc.uri, lsp_text_edits(fix, doc.index(), encoding_)}}}};
             return reply.result(std::move(action));
         }
     }

@@ -41,7 +41,7 @@ json Session::diagnostics_json(OpenDocument& doc) {
     doc.published_version = doc.version;
     json items = json::array();
     for (const Finding& f : doc.current) {
-        json d = to_diagnostic(f, doc.uri, doc.index(), encoding_);
+        json d = lsp_diagnostic(f, doc.index(), encoding_, doc.uri);
         if (!client_related_information_) d.erase("relatedInformation");
         items.push_back(std::move(d));
     }

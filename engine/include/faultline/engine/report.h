@@ -15,9 +15,13 @@ namespace faultline {
 // An LSP Range for a byte span of the text the index was built from.
 nlohmann::json lsp_range(const Span& span, const LineIndex& index, PositionEncoding enc);
 
+// The LSP TextEdits of a fix.
+nlohmann::json lsp_text_edits(const Fix& fix, const LineIndex& index, PositionEncoding enc);
+
 // An LSP Diagnostic: range, severity, source "faultline", code, codeDescription.href, message,
-// relatedInformation (with `uri`), and data {fault, confidence, evidence, fixes: [{title, validated, effect,
-// preferred, edits: [{range, newText}]}]}.
+// relatedInformation (locations in `uri`, used as given), and data {fault, confidence, sources, explanation,
+// fixes: [{title, validated, effect, preferred, edits: [TextEdit]}]}. The fixes travel with the diagnostic (as
+// ruff does) so a client can build the code action from the diagnostic alone.
 nlohmann::json lsp_diagnostic(const Finding& finding, const LineIndex& index, PositionEncoding enc,
                               const std::string& uri);
 

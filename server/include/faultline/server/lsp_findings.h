@@ -3,6 +3,7 @@
 #pragma once
 
 #include "faultline/engine/finding.h"
+#include "faultline/engine/report.h"
 #include "faultline/parser/source.h"
 #include "faultline/server/protocol.h"
 
@@ -10,9 +11,8 @@
 
 namespace faultline::server {
 
-json fix_text_edits(const Fix& fix, const LineIndex& index, PositionEncoding enc);
-json to_diagnostic(const Finding& finding, const std::string& uri, const LineIndex& index,
-                   PositionEncoding enc);
+// Diagnostics and TextEdits come from engine/report.h (lsp_diagnostic, lsp_text_edits), shared with
+// `faultline check --format json` so that both report the same thing.
 
 // Whether two byte ranges touch (an empty range touches what it sits in or next to).
 bool ranges_touch(uint32_t a_start, uint32_t a_end, uint32_t b_start, uint32_t b_end);

@@ -18,8 +18,7 @@
 
 namespace faultline::server {
 
-json encode_span(const Span& s);
-Span decode_span(const json& j);
+// Findings travel in the lossless byte-offset form of engine/report.h.
 json encode_finding(const Finding& f);
 Finding decode_finding(const json& j); // throws json::exception on a malformed object
 json encode_options(const AnalysisOptions& o);
