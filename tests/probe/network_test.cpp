@@ -220,4 +220,10 @@ CATCH_TEST_CASE("a Dense model on a table of unknown width gets an assumed width
     CATCH_REQUIRE_FALSE(plan.problem.has_value());
     CATCH_CHECK(plan.assumed_input);
     CATCH_CHECK(plan.input.size() == 1);
+    // The parser marks an unknown axis with -1.
+    TrainingProgram p = with_layers({dense(4, "relu"), dense(1, "sigmoid")});
+    p.data.input_shape = {-1};
+    plan = plan_network(p);
+    CATCH_REQUIRE_FALSE(plan.problem.has_value());
+    CATCH_CHECK(plan.assumed_input);
 }

@@ -291,3 +291,15 @@ CATCH_TEST_CASE("what the probe cannot rebuild is skipped with a reason", "[prob
     CATCH_CHECK(ro.trace.status == ProbeStatus::Skipped);
     CATCH_CHECK(ro.trace.reason.find("sparkle") != std::string::npos);
 }
+
+CATCH_TEST_CASE("kernel regularizers are part of the trained loss", "[probe][regularization]") {
+    TrainingProgram plain = mnist_mlp();
+    TrainingProgram heavy = mnist_mlp();
+    heavy.layers.front().params["l2"] = lit(1.0);
+    ProbeResult a = run_probe(plain, ProbeOptions{});
+    ProbeResult b = run_probe(heavy, ProbeOptions{});
+    CATCH_REQUIRE(b.trace.status == ProbeStatus::Ok);
+    // The penalty is on the first kernel only (784 x 64 of the 50,890 weights).
+    CATCH_CHECK(b.trace.final_value("weight_norm") < 0.7 * a.trace.final_value("weight_norm"));
+    CATCH_CHECK(b.trace.final_value("train_loss") > a.trace.final_value("train_loss"));
+}

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <tuple>
 
 namespace faultline {
 namespace {
@@ -171,6 +172,16 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
     at::Generator shuffle = at::detail::createCPUGenerator(options.seed + 1);
     const int64_t rows = data.x_train.size(0);
     const int64_t batch = std::min(schedule.batch_size, rows);
+    // Keras adds kernel_regularizer penalties (l1 * sum|w| + l2 * sum w^2) to the loss it reports and trains.
+    std::vector<std::tuple<torch::Tensor, double, double>> penalties;
+    for (const auto& [index, kernel] : net.kernels()) {
+        const auto& params = program.layers[index].params;
+        auto get = [&params](const char* name) {
+            auto it = params.find(name);
+            return it == params.end() ? 0.0 : it->second.value_or(0.0);
+        };
+        if (get("l1") > 0 || get("l2") > 0) penalties.emplace_back(kernel, get("l1"), get("l2"));
+    }
     const bool instruments = options.instruments;
     net.train();
     trace.status = ProbeStatus::Ok;
@@ -202,6 +213,8 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
             if (zero_grads) opt.zero_grad();
             torch::Tensor out = net.forward(xb);
             torch::Tensor loss = probe::compute_loss(loss_spec, out, yb);
+            for (const auto& [kernel, l1, l2] : penalties)
+                loss = loss + l1 * kernel.abs().sum() + l2 * kernel.pow(2).sum();
             loss.backward();
             if (instruments) {
                 double acc =

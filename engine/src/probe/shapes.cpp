@@ -264,10 +264,15 @@ private:
     }
 };
 
+// A shape with an unknown axis (the parser writes -1) tells nothing the probe can build on.
+bool usable(const Shape& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](int64_t d) { return d > 0; });
+}
+
 Shape resolve_input(const TrainingProgram& p) {
     const Layer& first = p.layers.front();
-    if (!first.input_shape.empty()) return first.input_shape;
-    if (!p.data.input_shape.empty()) return p.data.input_shape;
+    if (usable(first.input_shape)) return first.input_shape;
+    if (usable(p.data.input_shape)) return p.data.input_shape;
     if (!p.data.literal_x.empty() && !p.data.literal_x.front().empty())
         return {static_cast<int64_t>(p.data.literal_x.front().size())};
     if (first.kind == "Dense") {
@@ -293,7 +298,7 @@ NetworkPlan plan_network(const TrainingProgram& program) {
         return plan;
     }
     plan.input = resolve_input(program);
-    if (plan.input.empty() && program.layers.front().kind == "Dense") {
+    if (!usable(plan.input) && program.layers.front().kind == "Dense") {
         // A table read at run time (pandas, CSV) leaves the width unknown. The faults the probe looks for do
         // not hinge on it, so it assumes a modest width and says so.
         constexpr int64_t kAssumedFeatures = 16;
