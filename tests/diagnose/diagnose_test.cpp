@@ -89,6 +89,13 @@ TEST_CASE("no findings without a probe trace or without a statement to point at"
     CHECK(diagnose(TrainingProgram{}, exploding_trace(), model).empty());
 }
 
+TEST_CASE("a trace probed beyond the diagnosis bounds is not diagnosed") {
+    const FixedModel model({{Fault::lr, 0.99}});
+    Trace big = exploding_trace();
+    big.simulated_epochs = diagnosis_probe_options().max_epochs + 10;
+    CHECK(diagnose(parse_program(kScript), big, model).empty());
+}
+
 TEST_CASE("every diagnosed type has its own code") {
     std::set<std::string> codes;
     for (Fault f : diagnosed_faults())

@@ -235,6 +235,12 @@ std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace
                               const DiagnosisModel& model) {
     std::vector<Finding> out;
     if (trace.status != ProbeStatus::Ok) return out;
+    // The classifiers only know traces of diagnosis_probe_options()'s size; a longer or larger probe gives
+    // features they have never seen, and confident answers about them would be guesses.
+    const ProbeOptions expected = diagnosis_probe_options();
+    if (trace.train_samples > expected.max_train_samples || trace.simulated_epochs > expected.max_epochs ||
+        trace.steps > expected.max_steps)
+        return out;
     const auto probabilities = model.predict(extract_features(program, trace));
     const auto facts = diag::read_facts(program);
     for (Fault fault : diagnosed_faults()) {

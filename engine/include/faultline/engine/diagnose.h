@@ -43,6 +43,8 @@ ProbeOptions diagnosis_probe_options();
 const char* diagnosis_code(Fault f);
 
 // Findings for every fault type whose probability passes its threshold, each at the statement that sets it.
+// None when the trace was probed beyond diagnosis_probe_options() (features outside what the model was
+// trained on): probe with those options first.
 std::vector<Finding> diagnose(const TrainingProgram& program, const Trace& trace,
                               const DiagnosisModel& model);
 
