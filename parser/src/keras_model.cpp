@@ -1,0 +1,366 @@
+// How a Keras model's layers are assembled: Sequential lists and comprehensions, add calls (also in loops and
+// in the script's helpers), the functional API, subclassed models.
+#include "keras_reader.h"
+#include "names.h"
+
+#include <algorithm>
+
+namespace faultline::keras {
+
+using namespace syntax;
+
+void KerasReader::read_sequential(TSNode seq) {
+    Args args = call_args(cx_.src, seq);
+    TSNode list = cx_.ev.object_of(arg(args, 0, {"layers"}));
+    if (!null(list)) {
+        if (is(list, "list") || is(list, "tuple")) {
+            for (TSNode item : named_children(list))
+                if (auto layer = read_layer(item)) cx_.prog.layers.push_back(std::move(*layer));
+        } else if (is(list, "list_comprehension")) {
+            read_comprehension(list);
+        } else {
+            cx_.note(list, cat({"the layer list ", quoted(cx_.src, list), " is not a literal list"}), true);
+        }
+    }
+    // Where layers are added: `model.add(...)` on this model, and calls of the script's helpers that add to
+    // the model they are passed (`def block(m, n): m.add(Dense(n))` ... `block(model, 64)`).
+    std::vector<Site> sites;
+    std::unordered_map<const void*, std::pair<TSNode, const Binding*>> helpers; // def id -> def, model param
+    for (const CallSite& c : cx_.scope.calls()) {
+        if (c.method != "add") continue;
+        TSNode recv = unwrap(receiver(c.call));
+        if (null(recv)) continue;
+        if (ts_node_eq(cx_.ev.object_of(recv), seq)) {
+            sites.push_back({c.call});
+        } else if (is(recv, "identifier")) {
+            const Binding* b = cx_.scope.lookup(recv);
+            if (b && b->kind == Binding::Kind::Param) helpers[b->func.id] = {b->func, b};
+        }
+    }
+    for (const auto& [id, helper] : helpers) {
+        const auto& [def, param] = helper;
+        int position = 0;
+        for (TSNode p : named_children(field(def, "parameters"))) {
+            if (ts_node_eq(p, param->stmt)) break;
+            ++position;
+        }
+        std::string_view name = text(cx_.src, field(def, "name"));
+        for (const CallSite& c : cx_.scope.calls()) {
+            if (c.callee != name) continue;
+            TSNode passed = arg(call_args(cx_.src, c.call), position, {text(cx_.src, param->target)});
+            if (!null(passed) && ts_node_eq(cx_.ev.object_of(passed), seq)) sites.push_back({c.call, def});
+        }
+    }
+    std::sort(sites.begin(), sites.end(), [](const Site& x, const Site& y) {
+        return ts_node_start_byte(x.node) < ts_node_start_byte(y.node);
+    });
+    read_sites(sites, seq);
+}
+
+void KerasReader::read_comprehension(TSNode comp) {
+    TSNode clause{};
+    for (TSNode c : named_children(comp))
+        if (is(c, "for_in_clause")) {
+            if (!null(clause) || named_children(comp).size() != 2) {
+                cx_.note(comp, "layer list comprehensions with several clauses or conditions are not read",
+                         true);
+                return;
+            }
+            clause = c;
+        }
+    Val items = cx_.ev.eval(field(clause, "right"));
+    std::vector<Val> values = items.kind == Val::Kind::Seq ? items.items : std::vector<Val>{};
+    if (items.kind == Val::Kind::Array)
+        for (const auto& row : items.array->literal) {
+            Val v;
+            v.kind = Val::Kind::Int;
+            v.i = static_cast<int64_t>(row.empty() ? 0 : row[0]);
+            values.push_back(derived_value(std::move(v), field(clause, "right")));
+        }
+    if (values.empty() || values.size() > 1000) {
+        cx_.note(comp, cat({"the layers of ", quoted(cx_.src, comp), " cannot be counted"}), true);
+        return;
+    }
+    const Binding* var = nullptr;
+    TSNode left = field(clause, "left");
+    if (const auto* list = cx_.scope.bindings(text(cx_.src, left)))
+        for (const Binding& b : *list)
+            if (ts_node_eq(b.stmt, clause)) var = &b;
+    const Evaluator::Overrides saved = cx_.ev.overrides();
+    for (const Val& v : values) {
+        Evaluator::Overrides with_item = saved;
+        if (var) with_item[var] = v;
+        cx_.ev.set_overrides(std::move(with_item));
+        if (auto layer = read_layer(field(comp, "body"))) cx_.prog.layers.push_back(std::move(*layer));
+    }
+    cx_.ev.set_overrides(saved);
+}
+
+void KerasReader::read_add(TSNode add_call) {
+    Args add = call_args(cx_.src, add_call);
+    if (auto layer = read_layer(arg(add, 0, {"layer"}))) cx_.prog.layers.push_back(std::move(*layer));
+}
+
+void KerasReader::read_helper(TSNode site, TSNode def) {
+    // The helper's parameters stand for the call's arguments while its adds are read.
+    auto saved = cx_.ev.overrides();
+    Evaluator::Overrides inside = saved;
+    Args args = call_args(cx_.src, site);
+    int position = 0;
+    for (TSNode p : named_children(field(def, "parameters"))) {
+        TSNode name = is(p, "identifier") ? p : field(p, "name");
+        int here = position++;
+        if (!is(name, "identifier")) continue;
+        TSNode given = arg(args, here, {text(cx_.src, name)});
+        if (null(given)) continue;
+        if (const auto* list = cx_.scope.bindings(text(cx_.src, name)))
+            for (const Binding& b : *list)
+                if (b.kind == Binding::Kind::Param && ts_node_eq(b.func, def))
+                    inside[&b] = cx_.ev.eval(given);
+    }
+    cx_.ev.set_overrides(inside);
+    std::vector<Site> adds;
+    for (const CallSite& c : cx_.scope.calls()) {
+        if (c.method != "add" || !contains(def, c.call)) continue;
+        TSNode recv = unwrap(receiver(c.call));
+        const Binding* b = is(recv, "identifier") ? cx_.scope.lookup(recv) : nullptr;
+        if (b && b->kind == Binding::Kind::Param && ts_node_eq(b->func, def)) adds.push_back({c.call});
+    }
+    read_sites(adds, def);
+    cx_.ev.set_overrides(std::move(saved));
+}
+
+void KerasReader::read_sites(const std::vector<Site>& sites, TSNode floor) {
+    auto read_site = [&](const Site& s) {
+        if (null(s.helper))
+            read_add(s.node);
+        else
+            read_helper(s.node, s.helper);
+    };
+    for (size_t i = 0; i < sites.size();) {
+        TSNode loop = loop_around(sites[i].node, floor);
+        if (null(loop)) {
+            read_site(sites[i++]);
+            continue;
+        }
+        size_t end = i;
+        while (end < sites.size() && contains(loop, sites[end].node))
+            ++end;
+        unroll(loop, [&] {
+            for (size_t k = i; k < end; ++k)
+                read_site(sites[k]);
+        });
+        i = end;
+    }
+}
+
+TSNode KerasReader::loop_around(TSNode call, TSNode model) const {
+    TSNode func = cx_.scope.enclosing(call, "function_definition");
+    uint32_t floor = std::max(ts_node_start_byte(model), null(func) ? 0u : ts_node_start_byte(func));
+    TSNode outer{};
+    for (TSNode loop : cx_.scope.loops_around(call))
+        if (ts_node_start_byte(loop) > floor) outer = loop;
+    return outer;
+}
+
+void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
+    if (is(loop, "while_statement")) {
+        cx_.note(loop, "layers added in a while loop are read once", true);
+        body();
+        return;
+    }
+    Val it = cx_.ev.eval(field(loop, "right"));
+    std::vector<Val> items;
+    if (it.kind == Val::Kind::Seq) {
+        items = it.items;
+    } else if (it.kind == Val::Kind::Array && !it.array->literal.empty()) {
+        for (const auto& row : it.array->literal) {
+            Val v;
+            v.kind = Val::Kind::Int;
+            v.i = static_cast<int64_t>(row.empty() ? 0 : row[0]);
+            items.push_back(derived_value(std::move(v), field(loop, "right")));
+        }
+    }
+    if (items.empty() || items.size() > 1000) {
+        cx_.note(loop,
+                 cat({"layers added in the loop over ", quoted(cx_.src, field(loop, "right")),
+                      " are read once: the number of iterations is not known"}),
+                 true);
+        body();
+        return;
+    }
+    // The loop variable's binding, forced to each item in turn.
+    const Binding* var = nullptr;
+    TSNode target = field(loop, "left");
+    if (is(target, "identifier"))
+        if (const auto* list = cx_.scope.bindings(text(cx_.src, target)))
+            for (const Binding& b : *list)
+                if (ts_node_eq(b.stmt, loop)) var = &b;
+    const Evaluator::Overrides saved = cx_.ev.overrides();
+    for (const Val& item : items) {
+        Evaluator::Overrides with_item = saved;
+        if (var) with_item[var] = item;
+        cx_.ev.set_overrides(std::move(with_item));
+        body();
+    }
+    cx_.ev.set_overrides(saved);
+}
+
+TSNode KerasReader::subclass_of(TSNode call) const {
+    TSNode def = cx_.scope.definition(dotted(cx_.src, field(call, "function")));
+    if (!is(def, "class_definition")) return TSNode{};
+    for (TSNode base : named_children(field(def, "superclasses")))
+        if (last_part(cx_.scope.qualify(dotted(cx_.src, base))) == "Model") return def;
+    return TSNode{};
+}
+
+void KerasReader::read_subclass(TSNode cls) {
+    TSNode init{}, call{};
+    for (TSNode item : named_children(field(cls, "body"))) {
+        TSNode def = is(item, "decorated_definition") ? field(item, "definition") : item;
+        if (!is(def, "function_definition")) continue;
+        std::string_view name = text(cx_.src, field(def, "name"));
+        if (name == "__init__") init = def;
+        if (name == "call") call = def;
+    }
+    std::unordered_map<std::string, TSNode> attrs;
+    std::vector<TSNode> stack{field(init, "body")};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        for (TSNode c : named_children(n)) {
+            TSNode left = field(c, "left");
+            if (is(c, "assignment") && is(left, "attribute") &&
+                text(cx_.src, field(left, "object")) == "self")
+                attrs[std::string(text(cx_.src, field(left, "attribute")))] = field(c, "right");
+            else if (!is(c, "function_definition"))
+                stack.push_back(c);
+        }
+    }
+    std::vector<TSNode> returns;
+    stack = {field(call, "body")};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        for (TSNode c : named_children(n)) {
+            if (is(c, "return_statement"))
+                returns.push_back(c);
+            else if (!is(c, "function_definition"))
+                stack.push_back(c);
+        }
+    }
+    if (returns.empty() || named_children(returns.back()).empty()) {
+        cx_.note(cls, "the model class has no call() that returns its output: layer order unknown", true);
+        return;
+    }
+    walk_call(named_children(returns.back())[0], attrs, 0);
+}
+
+// Appends the layers producing `expr` in call(), in forward order; stops at call()'s input.
+void KerasReader::walk_call(TSNode expr, const std::unordered_map<std::string, TSNode>& attrs, int depth) {
+    expr = unwrap(expr);
+    if (depth > 200 || null(expr)) return;
+    if (is(expr, "identifier")) {
+        const Binding* b = cx_.scope.lookup(expr);
+        if (!b || b->kind == Binding::Kind::Param) return;
+        if (b->kind == Binding::Kind::Assign && b->path.empty())
+            walk_call(b->value, attrs, depth + 1);
+        else
+            cx_.note(expr, cat({"cannot follow ", quoted(cx_.src, expr), " in call()"}), true);
+        return;
+    }
+    if (!is(expr, "call")) {
+        cx_.note(expr, cat({"call() goes through ", quoted(cx_.src, expr), ", which is not followed"}), true);
+        return;
+    }
+    TSNode fn = unwrap(field(expr, "function"));
+    Args a = call_args(cx_.src, expr);
+    TSNode input = a.positional.empty() ? TSNode{} : a.positional[0];
+    if (is(fn, "attribute") && text(cx_.src, field(fn, "object")) == "self") {
+        walk_call(input, attrs, depth + 1);
+        auto it = attrs.find(std::string(text(cx_.src, field(fn, "attribute"))));
+        if (it == attrs.end()) {
+            cx_.note(expr, cat({quoted(cx_.src, fn), " is not built in __init__"}), true);
+            return;
+        }
+        if (auto layer = read_layer(it->second)) {
+            layer->span = span(expr);
+            cx_.prog.layers.push_back(std::move(*layer));
+        }
+        return;
+    }
+    // tf.nn.relu(x) and the like between layers.
+    std::string q = cx_.ev.callee(expr);
+    if (auto act = activation_name(last_part(q)); act && q.find("tensorflow") == 0) {
+        walk_call(input, attrs, depth + 1);
+        Layer l;
+        l.kind = "Activation";
+        l.span = span(expr);
+        l.activation.value = *act;
+        l.activation.kind = OriginKind::Literal;
+        l.activation.origin = span(fn);
+        l.activation.literal = span(fn);
+        cx_.prog.layers.push_back(std::move(l));
+        return;
+    }
+    cx_.note(expr, cat({"call() goes through ", quoted(cx_.src, expr), ", which is not followed"}), true);
+}
+
+void KerasReader::read_functional(TSNode model_call) {
+    Args args = call_args(cx_.src, model_call);
+    TSNode out = arg(args, 1, {"outputs", "output"});
+    if (null(out)) {
+        cx_.note(model_call, "Model(...) without outputs", true);
+        return;
+    }
+    std::vector<TSNode> chain; // layer constructors, last first
+    TSNode cur = out;
+    for (int steps = 0; steps < 1000; ++steps) {
+        TSNode obj = cx_.ev.object_of(cur);
+        if (!is(obj, "call")) {
+            cx_.note(cur, cat({"cannot follow the model graph through ", quoted(cx_.src, cur), ""}), true);
+            break;
+        }
+        TSNode fn = unwrap(field(obj, "function"));
+        TSNode ctor = is(fn, "call") ? fn : cx_.ev.object_of(fn);
+        if (is(ctor, "call") && !is(fn, "attribute") && !is(fn, "identifier")) {
+            // `Dense(10)(x)`: a layer applied to a tensor.
+        } else if (is(ctor, "call") && is(fn, "identifier") &&
+                   keras_layer_kind(last_part(cx_.ev.callee(ctor))).has_value()) {
+            // `d = Dense(10)` ... `d(x)`.
+        } else {
+            std::string name(last_part(cx_.ev.callee(obj)));
+            if (name == "Input" || name == "InputLayer") {
+                Args in = call_args(cx_.src, obj);
+                TSNode batch = arg(in, -1, {"batch_shape", "batch_input_shape"});
+                if (!null(batch)) {
+                    functional_input_ = read_shape(batch);
+                    if (!functional_input_.empty()) functional_input_.erase(functional_input_.begin());
+                } else {
+                    functional_input_ = read_shape(arg(in, 0, {"shape", "input_shape"}));
+                }
+            } else {
+                cx_.note(obj,
+                         cat({"the model graph goes through ", quoted(cx_.src, obj),
+                              ", which is not a layer call (branches and merges are not followed)"}),
+                         true);
+            }
+            break;
+        }
+        chain.push_back(ctor);
+        Args applied = call_args(cx_.src, obj);
+        cur = arg(applied, 0, {"inputs"});
+        if (null(cur)) break;
+        if (is(unwrap(cur), "list")) {
+            cx_.note(cur, "a layer with several inputs: merges are not followed", true);
+            break;
+        }
+    }
+    std::reverse(chain.begin(), chain.end());
+    for (TSNode ctor : chain)
+        if (auto layer = read_layer(ctor)) cx_.prog.layers.push_back(std::move(*layer));
+    if (!cx_.prog.layers.empty() && cx_.prog.layers.front().input_shape.empty())
+        cx_.prog.layers.front().input_shape = functional_input_;
+}
+
+} // namespace faultline::keras
