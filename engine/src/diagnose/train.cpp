@@ -406,6 +406,7 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
 
 bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
     for (size_t i = 0; i < a.size(); ++i) {
+        const std::string flag = a[i];
         auto value = [&](const char* flag) -> const std::string* {
             if (i + 1 >= a.size()) {
                 std::fprintf(stderr, "error: %s needs a value\n", flag);
@@ -441,7 +442,7 @@ bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
                 return false;
             }
         } catch (const std::exception&) {
-            std::fprintf(stderr, "error: %s needs a number\n", a[i].c_str());
+            std::fprintf(stderr, "error: %s needs a number\n", flag.c_str());
             return false;
         }
     }
