@@ -303,3 +303,23 @@ CATCH_TEST_CASE("kernel regularizers are part of the trained loss", "[probe][reg
     CATCH_CHECK(b.trace.final_value("weight_norm") < 0.7 * a.trace.final_value("weight_norm"));
     CATCH_CHECK(b.trace.final_value("train_loss") > a.trace.final_value("train_loss"));
 }
+
+CATCH_TEST_CASE("sigmoid with MSE learns, with smaller output gradients than with cross-entropy",
+                "[probe][losses]") {
+    auto make = [](const std::string& loss) {
+        TrainingProgram p =
+            keras_program({dense(16, "relu", {8}), dense(1, "sigmoid", {}, 3)}, loss, "adam", 0.01, 10, 32);
+        p.data.labels = LabelFormat::Binary;
+        p.data.num_samples = lit(int64_t{1000});
+        return p;
+    };
+    ProbeResult mse = run_probe(make("mean_squared_error"), ProbeOptions{});
+    ProbeResult bce = run_probe(make("binary_crossentropy"), ProbeOptions{});
+    CATCH_REQUIRE(mse.trace.status == ProbeStatus::Ok);
+    CATCH_REQUIRE(bce.trace.status == ProbeStatus::Ok);
+    CATCH_CHECK(mse.trace.final_value("val_acc") > 0.8);
+    CATCH_CHECK(mse.trace.final_value("train_loss") < 0.25); // below the 0.25 of a constant 0.5 output
+    // d(MSE)/dz carries sigmoid'(z) <= 1/4 that cross-entropy cancels.
+    CATCH_CHECK(mse.trace.series.at("grad_norm_last").front() <
+                bce.trace.series.at("grad_norm_last").front());
+}
