@@ -2,6 +2,7 @@
 // paper's lenient protocol, as ../shared/benchmarks/README.md describes it.
 #include "commands.h"
 
+#include "faultline/engine/diagnose.h"
 #include "faultline/engine/pipeline.h"
 
 #include <algorithm>
@@ -178,6 +179,10 @@ int eval_command(const Args& args) {
                               {"per_type", types_json},
                               {"published", published_json},
                               {"probe", options.probe}};
+    // Which diagnosis model scored the traces: without a bundled one the probe's findings cannot name fault types.
+    std::string model_error;
+    const bool bundled = DiagnosisModel::bundled(&model_error) != nullptr;
+    summary["diagnosis_model"] = {{"bundled", bundled}, {"error", bundled ? "" : model_error}};
     if (json) {
         std::cout << nlohmann::json{{"summary", summary}, {"subjects", rows}}.dump(2) << "\n";
         return 0;

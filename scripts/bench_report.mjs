@@ -134,9 +134,16 @@ const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.
 const osName = existsSync('/etc/os-release')
   ? /^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]
   : os.type();
-const commit = sh('git rev-parse --short HEAD');
-const commitDate = sh('git log -1 --format=%cI');
-const dirty = sh('git status --porcelain --untracked-files=no') !== '';
+// The commit the run started from (scripts/bench records it: others may commit while it runs).
+const commit = run.commit || sh('git rev-parse --short HEAD');
+const commitDate = sh(`git log -1 --format=%cI ${commit}`);
+// Tracked files that differ from the commit (other engineers' work in progress in a shared checkout): what was
+// measured is the commit plus these.
+const dirtyFiles = (run.dirty_files !== undefined
+  ? run.dirty_files.split(' ')
+  : sh('git status --porcelain --untracked-files=no').split('\n').map((l) => l.replace(/^\s*\S+\s+/, ''))
+).filter(Boolean);
+const dirty = dirtyFiles.length > 0;
 
 // ---------- accuracy ----------
 const evalProbe = json('eval_probe.out');
@@ -330,7 +337,7 @@ L.push('# Benchmarks', '',
   'Every run rewrites this file; its history in git keeps the earlier numbers.', '',
   '| | |', '|---|---|',
   `| date | ${run.started ?? new Date().toISOString()} to ${run.finished ?? '?'} |`,
-  `| commit | \`${commit}\` (${commitDate})${dirty ? ', with uncommitted changes in the working tree (other engineers were working in the same checkout)' : ''} |`,
+  `| commit | \`${commit}\` (${commitDate})${dirty ? `, plus uncommitted changes to ${dirtyFiles.length} tracked files when the run started (other engineers work in the same checkout; listed at the end)` : ''} |`,
   `| CPU | ${esc(cpuModel)}, ${os.cpus().length} cores |`,
   `| RAM | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
   `| OS | ${esc(osName)}, Linux ${os.release()} |`,
@@ -359,6 +366,8 @@ else {
     ['probe coverage (files whose probe ran)', (s) => `${f1(s.probe_coverage_pct)}%`],
     ['analysis time per file, median / max', (s) => `${f2(s.seconds_median)} s / ${f2(s.seconds_max)} s`],
   ];
+  rowsA.push(['diagnosis model in the binary', (s) =>
+    s.diagnosis_model === undefined ? 'not reported' : s.diagnosis_model.bundled ? 'bundled' : `none (${s.diagnosis_model.error})`]);
   for (const [name, fn] of rowsA) L.push(`| ${name} | ${col(evalProbe, fn)} | ${col(evalStatic, fn)} |`);
   const tv = [timeV('eval_probe'), timeV('eval_static')];
   L.push(`| whole run: wall time, peak RSS | ${tv[0] ? `${f1(tv[0].seconds)} s, ${tv[0].rssMB.toFixed(0)} MB` : '—'} | ${tv[1] ? `${f1(tv[1].seconds)} s, ${tv[1].rssMB.toFixed(0)} MB` : '—'} |`, '');
@@ -462,6 +471,7 @@ for (const s of steps) {
   const st = status(s);
   L.push(`| ${s} | ${!st.ran ? 'not run' : st.ok ? 'ok' : `failed (exit ${st.rc})`} | ${st.ran ? st.seconds : '—'} |`);
 }
+if (dirty) L.push('', `Uncommitted tracked files when the run started: ${dirtyFiles.map((f) => `\`${f}\``).join(', ')}.`);
 L.push('', 'Reproduce: `scripts/bench` (README, "Benchmarks"); raw outputs are kept in `build-bench/bench-results/`.', '');
 
 writeFileSync(path.join(docsDir, 'BENCHMARKS.md'), L.join('\n'));
