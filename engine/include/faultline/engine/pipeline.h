@@ -2,6 +2,7 @@
 // report the same thing.
 #pragma once
 
+#include "faultline/engine/diagnose.h"
 #include "faultline/engine/finding.h"
 #include "faultline/engine/probe.h"
 #include "faultline/engine/rules.h"
@@ -18,8 +19,16 @@ namespace faultline {
 struct AnalysisOptions {
     bool probe = true;
     bool validate_fixes = true;
-    ProbeOptions probe_options;
+    // The probe the diagnosis models were trained on (their features only mean something for traces of this
+    // size), with the user's time budget as the safety net.
+    ProbeOptions probe_options = interactive_probe_options();
     CheckOptions checks;
+
+    static ProbeOptions interactive_probe_options() {
+        ProbeOptions o = diagnosis_probe_options();
+        o.budget_seconds = 3.0;
+        return o;
+    }
 };
 
 struct Analysis {
