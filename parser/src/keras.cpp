@@ -310,6 +310,37 @@ void KerasReader::read_fit(TSNode call) {
         fill_data_fallback(cx_);
     else
         fill_data(cx_, x, y);
+    if (flow) apply_generator_scaling(p.data, gen);
+}
+
+// `ImageDataGenerator(rescale=1./255)` (or its feature/sample normalization) scales what `datagen.flow(...)`
+// feeds the network, however raw the arrays it is given are.
+void KerasReader::apply_generator_scaling(Data& data, TSNode flow_call) {
+    TSNode receiver = field(field(flow_call, "function"), "object");
+    if (null(receiver)) return;
+    TSNode ctor = cx_.ev.object_of(receiver);
+    if (!is(ctor, "call") || callee_name(cx_.src, ctor) != "ImageDataGenerator") return;
+    Args g = call_args(cx_.src, ctor);
+    TSNode rescale = arg(g, -1, {"rescale"});
+    bool normalizes = false;
+    for (const char* key :
+         {"featurewise_std_normalization", "samplewise_std_normalization", "preprocessing_function"})
+        if (!null(arg(g, -1, {key}))) normalizes = true;
+    if (null(rescale) && !normalizes) return;
+    data.scaled.value = true;
+    data.scaled.kind = OriginKind::Literal;
+    data.scaled.origin = span(ctor);
+    data.scaled.literal.reset();
+    data.scaled.note = "scaled by the ImageDataGenerator that feeds fit";
+    Value<double> factor;
+    if (!null(rescale)) factor = cx_.number(rescale);
+    if (factor.known() && data.input_max.known() && data.input_min.known()) {
+        data.input_max.value = *data.input_max * *factor;
+        data.input_min.value = *data.input_min * *factor;
+    } else if (normalizes) {
+        data.input_min = unknown_value<double>(span(ctor), "normalized by the ImageDataGenerator");
+        data.input_max = unknown_value<double>(span(ctor), "normalized by the ImageDataGenerator");
+    }
 }
 
 } // namespace keras

@@ -55,6 +55,7 @@ private:
     void read_optimizer(TSNode expr);
     void read_loss(TSNode expr);
     void read_fit(TSNode call);
+    void apply_generator_scaling(Data& data, TSNode flow_call);
     Value<double> param(TSNode expr) const { return cx_.number(expr); }
     void set_pair(Layer& layer, const char* first, const char* second, TSNode expr) const;
 

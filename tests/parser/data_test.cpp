@@ -124,3 +124,22 @@ model.fit(X, y, epochs=5)
     CHECK(p.data.scaled.origin == line_of(src, "X.std(axis=0)"));
     CHECK(*p.data.num_samples == 400);
 }
+
+TEST_CASE("An ImageDataGenerator with rescale scales what flow() feeds fit", "[parser][data]") {
+    const std::string src = read_fixture("keras_generator_rescale.py");
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.data.scaled.known());
+    CHECK(*p.data.scaled);
+    CHECK(p.data.scaled.origin == span_of(src, "ImageDataGenerator(rescale=1./255)"));
+    REQUIRE(p.data.input_max.known());
+    CHECK(*p.data.input_max == Approx(1.0));
+    CHECK(*p.batch_size == 32);
+}
+
+TEST_CASE("An ImageDataGenerator without scaling leaves raw pixels raw", "[parser][data]") {
+    const std::string src = read_fixture("keras_generator_no_rescale.py");
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.data.scaled.known());
+    CHECK_FALSE(*p.data.scaled);
+    CHECK(*p.data.input_max == Approx(255.0));
+}
