@@ -364,7 +364,7 @@ else {
     ['localized', (s) => `${s.localized} (${f1(s.localized_pct)}%)`],
     ['still flagged on the fix', (s) => `${s.still_flagged_on_fix}/${s.fixed_files} (${f1(s.still_flagged_pct)}%)`],
     ['probe coverage (files whose probe ran)', (s) => `${f1(s.probe_coverage_pct)}%`],
-    ['analysis time per file, median / max', (s) => `${f2(s.seconds_median)} s / ${f2(s.seconds_max)} s`],
+    ['analysis time per file (parse, checks, probe, diagnosis, fix validation), median / max', (s) => `${f2(s.seconds_median)} s / ${f2(s.seconds_max)} s`],
   ];
   rowsA.push(['diagnosis model in the binary', (s) =>
     s.diagnosis_model === undefined ? 'not reported' : s.diagnosis_model.bundled ? 'bundled' : `none (${s.diagnosis_model.error})`]);
@@ -462,7 +462,9 @@ if (server?.rss) L.push(`| language server after initialize / with ${server.rss.
 L.push('', 'Most of each process is LibTorch\'s shared libraries (docs/server.md).', '');
 
 const corpus = text('rules_corpus.out');
-if (corpus) L.push('## Static checks on the generated corpus (bench/rules_corpus.cpp)', '', corpus.trim(), '');
+if (corpus) L.push('## Static checks on the generated corpus (bench/rules_corpus.cpp)', '',
+  // Its own headings sit under this section's.
+  corpus.trim().replace(/^#{1,3} /gm, '### '), '');
 
 const steps = ['eval_probe', 'eval_static', 'parse_bench', 'rules_bench', 'parse_coverage', 'probe_bench', 'server_bench', 'hover_bench', 'rules_corpus'];
 const failed = steps.filter((s) => status(s).ran && !status(s).ok);
