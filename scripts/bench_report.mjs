@@ -243,7 +243,7 @@ if (evalProbe) {
   target('localized (real subjects, with the probe)', '>= 50%', `${f1(s.localized_pct)}% (${s.localized}/${s.subjects})`, s.localized_pct >= 50, 5);
   target('still flagged on the fix (with the probe)', '<= 25%', `${f1(s.still_flagged_pct)}% (${s.still_flagged_on_fix}/${s.fixed_files})`, s.still_flagged_pct <= 25, 5);
 } else {
-  const why = quick ? 'skipped (--quick)' : 'not measured';
+  const why = run.have_subjects !== '1' ? 'no subjects' : quick ? 'skipped (--quick)' : 'not measured';
   target('diagnosed (with the probe)', '>= 60%', why, null, 5);
   target('localized (with the probe)', '>= 50%', why, null, 5);
   target('still flagged on the fix (with the probe)', '<= 25%', why, null, 5);
@@ -331,6 +331,8 @@ function probeSvg() {
 
 // ---------- the markdown ----------
 const L = [];
+// Busy: more runnable work than half the cores at the start or the end of the run.
+const busy = [run.load_start, run.load_end].some((l) => Number(l?.split(' ')[0]) > os.cpus().length / 2);
 const loadNote = `load average ${run.load_start ?? '?'} at the start and ${run.load_end ?? '?'} at the end (1, 5, 15 min)`;
 L.push('# Benchmarks', '',
   `Written by \`scripts/bench\`${quick ? ' **--quick** (fewer repetitions, no eval with the probe: not the numbers to quote)' : ''}; do not edit by hand. ` +
@@ -341,7 +343,7 @@ L.push('# Benchmarks', '',
   `| CPU | ${esc(cpuModel)}, ${os.cpus().length} cores |`,
   `| RAM | ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB |`,
   `| OS | ${esc(osName)}, Linux ${os.release()} |`,
-  `| load | ${loadNote}: the machine is shared with other engineers' builds, so wall-clock numbers are pessimistic |`,
+  `| load | ${loadNote}${busy ? ': other work was running on the machine, so wall-clock numbers are pessimistic' : ''} |`,
   `| subjects | \`${run.subjects ?? '?'}\`${run.have_subjects === '1' ? '' : ' (absent: those steps skipped)'} |`, '');
 
 L.push('## Targets', '', 'In-process benchmarks are judged on CPU time of the benchmark thread (wall time beside it); whole-process ' +
