@@ -155,6 +155,64 @@ CATCH_TEST_CASE("too few epochs stay visible: one epoch learns less than twenty"
     CATCH_CHECK(one.trace.final_value("val_acc") + 0.05 < twenty.trace.final_value("val_acc"));
 }
 
+namespace {
+
+// The diagnosis probe's bounds: 256 rows out of MNIST's 60,000.
+ProbeOptions small_probe() {
+    ProbeOptions o;
+    o.max_train_samples = 256;
+    o.max_steps = 160;
+    o.max_epochs = 10;
+    return o;
+}
+
+bool has_note_containing(const faultline::Trace& t, const std::string& text) {
+    for (const std::string& n : t.notes)
+        if (n.find(text) != std::string::npos) return true;
+    return false;
+}
+
+} // namespace
+
+CATCH_TEST_CASE("a batch scales with the probe's share of the rows; a whole-dataset batch stays one batch",
+                "[probe][schedule]") {
+    TrainingProgram p = mnist_mlp("categorical_crossentropy", "adam", 0.001, 10);
+    p.batch_size = lit(int64_t{128}); // 469 batches per epoch in the script
+    ProbeResult r = run_probe(p, small_probe());
+    CATCH_REQUIRE(r.trace.status == ProbeStatus::Ok);
+    CATCH_CHECK(r.trace.train_samples == 256);
+    // Several batches per epoch (capped at max_steps / max_epochs), not the two a batch of 128 leaves of 256
+    // rows.
+    CATCH_CHECK(r.trace.batch_size == 16);
+    CATCH_CHECK(r.trace.steps == 160);
+    CATCH_CHECK(r.trace.simulated_epochs == 10);
+    CATCH_CHECK(has_note_containing(r.trace, "batch size 128 scaled to 16"));
+
+    // The script's three batches per epoch stay three.
+    p.batch_size = lit(int64_t{20000});
+    ProbeResult three = run_probe(p, small_probe());
+    CATCH_REQUIRE(three.trace.status == ProbeStatus::Ok);
+    CATCH_CHECK(three.trace.batch_size == 86);
+    CATCH_CHECK(three.trace.steps == 30);
+
+    for (int64_t whole : {int64_t{60000}, int64_t{100000}}) {
+        p.batch_size = lit(whole);
+        ProbeResult one = run_probe(p, small_probe());
+        CATCH_REQUIRE(one.trace.status == ProbeStatus::Ok);
+        CATCH_CHECK(one.trace.batch_size == 256);
+        CATCH_CHECK(one.trace.steps == 10); // one batch per epoch
+    }
+
+    // Fewer rows than the probe's cap: the script's batch is kept and nothing is noted.
+    TrainingProgram tiny = mnist_mlp("categorical_crossentropy", "adam", 0.001, 2);
+    tiny.data.num_samples = lit(int64_t{200});
+    tiny.batch_size = lit(int64_t{50});
+    ProbeResult kept = run_probe(tiny, small_probe());
+    CATCH_REQUIRE(kept.trace.status == ProbeStatus::Ok);
+    CATCH_CHECK(kept.trace.batch_size == 50);
+    CATCH_CHECK_FALSE(has_note_containing(kept.trace, "scaled to"));
+}
+
 CATCH_TEST_CASE("TF1 step counts become epochs of the probe", "[probe][schedule]") {
     TrainingProgram p = mnist_mlp("categorical_crossentropy", "sgd", 0.5);
     p.framework = Framework::TF1;

@@ -167,12 +167,14 @@ TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const
     if (t.literal) {
         t.user_samples = static_cast<int64_t>(d.literal_x.size());
         t.train_samples = t.user_samples;
+        t.user_train_rows = t.user_samples;
         t.val_samples = t.user_samples;
     } else {
         t.user_samples = d.num_samples.known() ? *d.num_samples : dataset_rows(source).value_or(1000);
         double kept = d.validation_split > 0.0 && d.validation_split < 1.0 ? 1.0 - d.validation_split : 1.0;
         int64_t rows = std::max<int64_t>(
             1, static_cast<int64_t>(std::floor(static_cast<double>(t.user_samples) * kept)));
+        t.user_train_rows = rows;
         t.train_samples = std::min(rows, std::max<int64_t>(options.max_train_samples, 1));
         // Enough rows to read accuracy to a few percent; more would make validation dominate short epochs.
         t.val_samples = std::clamp<int64_t>(t.train_samples / 8, 64, 256);
@@ -211,7 +213,31 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
 
     s.train_samples = std::max<int64_t>(task.train_samples, 1);
     int64_t default_batch = p.framework == Framework::PyTorch && !p.batch_size.known() ? 1 : 32;
-    s.batch_size = std::clamp<int64_t>(p.batch_size.value_or(default_batch), 1, s.train_samples);
+    const int64_t user_batch = std::max<int64_t>(p.batch_size.value_or(default_batch), 1);
+    std::string batch_note;
+    const int64_t user_rows = std::max(task.user_train_rows, s.train_samples);
+    if (user_rows > s.train_samples) {
+        // The probe trains on fewer rows than the script: the script's batch, kept as is, would leave the
+        // probe one or two batches per epoch, which is what a whole-dataset batch looks like. Scaling it with
+        // the rows keeps the script's batches per epoch, and a batch as large as the data stays one batch per
+        // epoch. The count is capped at the steps one epoch gets when max_epochs fill max_steps: a full-size
+        // epoch would use the whole step budget, and a script's one epoch would train as long as its twenty.
+        const int64_t capped_batch = std::min(user_batch, user_rows);
+        const int64_t user_batches = (user_rows + capped_batch - 1) / capped_batch;
+        const int64_t per_epoch =
+            std::max(kMinStepsPerEpoch, std::max<int64_t>(options.max_steps, 1) / max_epochs);
+        const int64_t probe_batches = std::min({user_batches, per_epoch, s.train_samples});
+        // Never larger than the script's: a smaller batch only shows more of the script's batches per epoch.
+        s.batch_size = std::min(capped_batch, (s.train_samples + probe_batches - 1) / probe_batches);
+        if (s.batch_size != user_batch)
+            batch_note = "batch size " + std::to_string(user_batch) + " scaled to " +
+                         std::to_string(s.batch_size) + " for " + std::to_string(s.train_samples) +
+                         " of the script's " + std::to_string(user_rows) + " rows (" +
+                         std::to_string(user_batches) + (user_batches == 1 ? " batch" : " batches") +
+                         " per epoch in the script)";
+    } else {
+        s.batch_size = std::min(user_batch, s.train_samples);
+    }
     const int64_t full = (s.train_samples + s.batch_size - 1) / s.batch_size;
 
     // Steps the budget affords by the cost model (deterministic; the hard stop in the loop catches the rest).
@@ -222,6 +248,7 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
     if (affordable < options.max_steps)
         s.note = "the time budget affords about " + std::to_string(affordable) + " steps of this model";
     auto add_note = [&s](const std::string& n) { s.note += (s.note.empty() ? "" : "; ") + n; };
+    if (!batch_note.empty()) add_note(batch_note);
 
     const bool by_steps = p.steps.known() && !p.epochs.known();
     if (by_steps) {

@@ -32,6 +32,8 @@ struct TaskSpec {
     bool literal = false;
     int64_t user_samples = 0;
     int64_t train_samples = 0;
+    int64_t user_train_rows =
+        0; // rows the script trains on (after its validation split), before the probe's cap
     int64_t val_samples = 0;
     std::string description;
 };
