@@ -387,7 +387,8 @@ else {
       const v = ev?.summary.per_type[t];
       if (!ev) return '— | — | —';
       if (!v) return '0 / 0 / 0 | — | —';
-      return `${v.tp} / ${v.fp} / ${v.fn} | ${f2(v.precision)} | ${f2(v.recall)}`;
+      // Undefined rather than 0 when nothing was alarmed (precision) or nothing was there to find (recall).
+      return `${v.tp} / ${v.fp} / ${v.fn} | ${v.tp + v.fp ? f2(v.precision) : '—'} | ${v.tp + v.fn ? f2(v.recall) : '—'}`;
     };
     L.push(`| ${t} | ${cell(evalProbe)} | ${cell(evalStatic)} |`);
   }
