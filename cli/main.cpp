@@ -81,11 +81,17 @@ int main(int argc, char** argv) {
         std::printf("faultline %s\n", FAULTLINE_VERSION);
         return 0;
     }
-    if (command == "check") return faultline::cli::check_command(rest);
-    if (command == "lsp") return lsp_command(rest, argv[0]);
-    if (command == "worker") return faultline::run_probe_worker();
-    if (command == "probe") return faultline::cli::probe_command(rest);
-    if (command == "train") return faultline::run_train(rest);
-    if (command == "eval") return faultline::cli::eval_command(rest);
+    // Malformed input files (a truth.json of the wrong shape, say) surface as exceptions from the JSON library:
+    // one line on stderr and exit code 2, never an abort.
+    try {
+        if (command == "check") return faultline::cli::check_command(rest);
+        if (command == "lsp") return lsp_command(rest, argv[0]);
+        if (command == "worker") return faultline::run_probe_worker();
+        if (command == "probe") return faultline::cli::probe_command(rest);
+        if (command == "train") return faultline::run_train(rest);
+        if (command == "eval") return faultline::cli::eval_command(rest);
+    } catch (const std::exception& e) {
+        return faultline::cli::usage_error(command + ": " + e.what());
+    }
     return faultline::cli::usage_error("unknown command or option: " + command + " (see faultline --help)");
 }

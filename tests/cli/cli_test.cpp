@@ -3,6 +3,9 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
@@ -112,4 +115,14 @@ TEST_CASE("check --fix --diff prints a unified diff and leaves the file alone") 
     CHECK(r.out.rfind("--- a/", 0) == 0);
     CHECK(r.out.find("\n-model.add(Dense(1, activation='softmax'))") != std::string::npos);
     CHECK(r.out.find("\n+model.add(Dense(1, activation='sigmoid'))") != std::string::npos);
+}
+
+TEST_CASE("eval reports a malformed truth.json in one line and exits 2") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("faultline-eval-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "s1");
+    std::ofstream(dir / "s1" / "buggy.py") << "x = 1\n";
+    std::ofstream(dir / "s1" / "truth.json") << "{\"fault_types\": 3}";
+    CHECK(run("eval --no-probe " + dir.string()).exit_code == 2);
+    fs::remove_all(dir);
 }
