@@ -9,7 +9,7 @@
 //         incremental re-parse, extraction, static checks, conversion, framing) without any debounce;
 //   push: didChange to the textDocument/publishDiagnostics of the new version, which includes the debounce.
 // The probe is disabled: this measures the editor-facing path; the worker is a separate process.
-import { spawn } from 'node:child_process';
+import { startServer } from './lsp_client.mjs';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -20,48 +20,7 @@ if (!binary) {
 }
 const editsPerScript = Number(editsArg);
 
-const server = spawn(binary, ['lsp'], { stdio: ['pipe', 'pipe', 'ignore'] });
-let buffer = Buffer.alloc(0);
-const waiting = new Map(); // id -> resolve
-const pushWaiters = []; // {uri, version, resolve}
-server.stdout.on('data', (chunk) => {
-  buffer = Buffer.concat([buffer, chunk]);
-  for (;;) {
-    const end = buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, end).toString())[1]);
-    if (buffer.length < end + 4 + length) return;
-    const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString());
-    buffer = buffer.subarray(end + 4 + length);
-    if (msg.id !== undefined && !msg.method && waiting.has(msg.id)) {
-      waiting.get(msg.id)(msg);
-      waiting.delete(msg.id);
-    } else if (msg.method === 'textDocument/publishDiagnostics') {
-      for (let i = pushWaiters.length - 1; i >= 0; i--) {
-        const w = pushWaiters[i];
-        if (w.uri === msg.params.uri && msg.params.version >= w.version) {
-          pushWaiters.splice(i, 1);
-          w.resolve(msg);
-        }
-      }
-    }
-  }
-});
-
-function send(msg) {
-  const body = JSON.stringify({ jsonrpc: '2.0', ...msg });
-  server.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
-let nextId = 1;
-function request(method, params) {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
-    send({ id, method, params });
-  });
-}
-const notify = (method, params) => send({ method, params });
-const pushed = (uri, version) => new Promise((resolve) => pushWaiters.push({ uri, version, resolve }));
+const { server, request, notify, pushed } = startServer(binary, 'server_bench');
 
 function rssMB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -5,7 +5,7 @@
 // For each buggy.py under SCRIPTS_DIR: open it, wait for the static diagnostics, start a probe with the
 // `faultline.runProbe` command, and hover on the first flagged range (or the first line) every 25 ms until the
 // probe answers. Only hovers sent and answered while the probe was still running count. Prints one JSON object.
-import { spawn } from 'node:child_process';
+import { startServer } from '../bench/lsp_client.mjs';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -15,54 +15,7 @@ if (!binary) {
   process.exit(2);
 }
 
-const server = spawn(binary, ['lsp'], { stdio: ['pipe', 'pipe', 'ignore'] });
-server.on('error', (e) => {
-  console.error(`bench_hover: cannot start ${binary}: ${e.message}`);
-  process.exit(2);
-});
-let buffer = Buffer.alloc(0);
-const waiting = new Map();
-const pushWaiters = [];
-server.stdout.on('data', (chunk) => {
-  buffer = Buffer.concat([buffer, chunk]);
-  for (;;) {
-    const end = buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, end).toString())[1]);
-    if (buffer.length < end + 4 + length) return;
-    const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString());
-    buffer = buffer.subarray(end + 4 + length);
-    if (msg.id !== undefined && !msg.method && waiting.has(msg.id)) {
-      waiting.get(msg.id)(msg);
-      waiting.delete(msg.id);
-    } else if (msg.id !== undefined && msg.method) {
-      // Server-to-client requests (workDoneProgress/create, configuration): answer so the server never waits.
-      send({ id: msg.id, result: null });
-    } else if (msg.method === 'textDocument/publishDiagnostics') {
-      for (let i = pushWaiters.length - 1; i >= 0; i--) {
-        const w = pushWaiters[i];
-        if (w.uri === msg.params.uri && msg.params.version >= w.version) {
-          pushWaiters.splice(i, 1);
-          w.resolve(msg);
-        }
-      }
-    }
-  }
-});
-function send(msg) {
-  const body = JSON.stringify({ jsonrpc: '2.0', ...msg });
-  server.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
-let nextId = 1;
-function request(method, params) {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    waiting.set(id, resolve);
-    send({ id, method, params });
-  });
-}
-const notify = (method, params) => send({ method, params });
-const pushed = (uri, version) => new Promise((resolve) => pushWaiters.push({ uri, version, resolve }));
+const { server, request, notify, pushed } = startServer(binary, 'bench_hover');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const scripts = readdirSync(dir)
