@@ -400,19 +400,7 @@ Val Evaluator::eval_attribute(TSNode expr, int depth) const {
 }
 
 Val Evaluator::inline_call(TSNode call, TSNode def, int depth) const {
-    std::vector<TSNode> returns;
-    std::vector<TSNode> stack{field(def, "body")};
-    while (!stack.empty()) {
-        TSNode n = stack.back();
-        stack.pop_back();
-        for (TSNode c : named_children(n)) {
-            if (is(c, "function_definition") || is(c, "class_definition")) continue;
-            if (is(c, "return_statement"))
-                returns.push_back(c);
-            else
-                stack.push_back(c);
-        }
-    }
+    std::vector<TSNode> returns = return_statements(field(def, "body"));
     if (returns.size() != 1 || named_children(returns[0]).empty())
         return Val::unknown(cat({"the result of ", quoted(src_, call), " is not followed"}));
     // Bind the parameters to the call's arguments for the duration of the body's evaluation.

@@ -237,18 +237,7 @@ void KerasReader::read_subclass(TSNode cls) {
                 stack.push_back(c);
         }
     }
-    std::vector<TSNode> returns;
-    stack = {field(call, "body")};
-    while (!stack.empty()) {
-        TSNode n = stack.back();
-        stack.pop_back();
-        for (TSNode c : named_children(n)) {
-            if (is(c, "return_statement"))
-                returns.push_back(c);
-            else if (!is(c, "function_definition"))
-                stack.push_back(c);
-        }
-    }
+    std::vector<TSNode> returns = return_statements(field(call, "body"));
     if (returns.empty() || named_children(returns.back()).empty()) {
         cx_.note(cls, "the model class has no call() that returns its output: layer order unknown", true);
         return;

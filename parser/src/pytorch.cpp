@@ -403,18 +403,7 @@ void TorchReader::read_module_class(TSNode cls) {
         cx_.note(cls, "the module has no forward(): layer order unknown", true);
         return;
     }
-    std::vector<TSNode> returns;
-    stack = {field(forward_, "body")};
-    while (!stack.empty()) {
-        TSNode n = stack.back();
-        stack.pop_back();
-        for (TSNode c : named_children(n)) {
-            if (is(c, "return_statement"))
-                returns.push_back(c);
-            else if (!is(c, "function_definition"))
-                stack.push_back(c);
-        }
-    }
+    std::vector<TSNode> returns = return_statements(field(forward_, "body"));
     if (returns.empty() || named_children(returns.back()).empty()) {
         cx_.note(forward_, "forward() returns nothing that can be followed", true);
         return;

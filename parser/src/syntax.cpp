@@ -190,4 +190,21 @@ std::string quoted(std::string_view src, TSNode n) {
     return cat({"`", t, "`"});
 }
 
+std::vector<TSNode> return_statements(TSNode body) {
+    std::vector<TSNode> returns;
+    std::vector<TSNode> stack{body};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        for (TSNode c : named_children(n)) {
+            if (is(c, "function_definition") || is(c, "class_definition")) continue;
+            if (is(c, "return_statement"))
+                returns.push_back(c);
+            else
+                stack.push_back(c);
+        }
+    }
+    return returns;
+}
+
 } // namespace faultline::syntax

@@ -41,6 +41,8 @@ TSNode field(TSNode n, const char* name);
 std::string_view text(std::string_view src, TSNode n);
 Span span(TSNode n);
 std::vector<TSNode> named_children(TSNode n);
+// The return statements of a function body, not those of functions or classes nested in it.
+std::vector<TSNode> return_statements(TSNode body);
 // Skips redundant parentheses: ((x)) -> x.
 TSNode unwrap(TSNode n);
 

@@ -84,19 +84,7 @@ Val Tf1Reader::eval(Ref r) const {
 Ref Tf1Reader::inline_call(Ref call) const {
     TSNode def = cx_.scope.definition(dotted(cx_.src, field(call.node, "function")));
     if (!is(def, "function_definition")) return {};
-    std::vector<TSNode> returns;
-    std::vector<TSNode> stack{field(def, "body")};
-    while (!stack.empty()) {
-        TSNode n = stack.back();
-        stack.pop_back();
-        for (TSNode c : named_children(n)) {
-            if (is(c, "function_definition") || is(c, "class_definition")) continue;
-            if (is(c, "return_statement"))
-                returns.push_back(c);
-            else
-                stack.push_back(c);
-        }
-    }
+    std::vector<TSNode> returns = return_statements(field(def, "body"));
     if (returns.empty() || named_children(returns.back()).empty()) return {};
     auto frame = std::make_shared<Frame>();
     frame->caller = call.frame;
