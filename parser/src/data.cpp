@@ -638,6 +638,14 @@ Val Evaluator::array_subscript(Val base, TSNode expr, int depth) const {
     }
     if (index.size() == 1 && is(index[0], "tuple")) index = named_children(index[0]);
     auto a = copy_of(base);
+    if (in.source == "csv" && in.selected_at.empty()) {
+        TSNode stmt = scope_.statement_of(expr);
+        TSNode assign = is(stmt, "expression_statement") ? ts_node_named_child(stmt, 0) : stmt;
+        if (is(assign, "assignment") && is(field(assign, "left"), "identifier")) {
+            a->selected_at = span(stmt);
+            a->selected_name = std::string(text(src_, field(assign, "left")));
+        }
+    }
     if (index.size() == 1 && !is(index[0], "slice")) {
         // Fancy indexing with an array of row numbers (`np.eye(10)[labels]` one-hot encodes).
         Val rows = eval(index[0], depth + 1);

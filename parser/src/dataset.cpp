@@ -89,6 +89,15 @@ void fill_y(Context& cx, const ArrayInfo& a) {
         (a.shape.size() == 1 || (a.shape.size() == 2 && a.shape[1] == 1)))
         d.labels = LabelFormat::Real;
     if (a.source == "literal" || !a.literal.empty()) d.literal_y = a.literal;
+    if (a.scaled.value_or(false)) {
+        d.labels_scaled.value = true;
+        d.labels_scaled.kind = OriginKind::Literal;
+        d.labels_scaled.origin = a.scaled_at;
+    } else {
+        d.labels_scaled =
+            default_value(false, a.load, "no scaling of the labels between the load and training");
+        d.labels_scaled.kind = OriginKind::Derived;
+    }
     std::optional<int64_t> classes = a.num_classes;
     if (!classes && d.labels == LabelFormat::OneHot && a.shape.size() == 2 && a.shape[1] > 0)
         classes = a.shape[1];
@@ -101,6 +110,55 @@ void fill_y(Context& cx, const ArrayInfo& a) {
     } else if (d.labels != LabelFormat::Real) {
         d.num_classes = unknown_value<int64_t>(d.labels_span, "number of classes not known from the script");
     }
+}
+
+} // namespace
+
+namespace {
+
+// The statement `name = <name> / c`, `name = <name>.astype(...) * c` or `name /= c`: it rescales the name it
+// assigns and nothing else, so removing it leaves the script valid.
+bool rescales_only(const Context& cx, const Binding& b, std::string_view name) {
+    TSNode stmt = cx.scope.statement_of(b.stmt);
+    TSNode parent = ts_node_parent(stmt);
+    if (is(parent, "expression_statement")) parent = ts_node_parent(parent);
+    if (!(is(parent, "module") || is(parent, "block")) || ts_node_named_child_count(parent) < 2) return false;
+    if (b.kind == Binding::Kind::AugAssign) return b.op == "/=" || b.op == "*=";
+    if (b.kind != Binding::Kind::Assign || !b.path.empty()) return false;
+    TSNode v = unwrap(b.value);
+    if (!is(v, "binary_operator")) return false;
+    std::string_view op = text(cx.src, field(v, "operator"));
+    if (op != "/" && op != "*") return false;
+    for (TSNode side : {field(v, "left"), field(v, "right")}) {
+        TSNode n = unwrap(side);
+        // Through method chains (`y.astype('float32')`) to the name they start from.
+        while (is(n, "call") && !null(receiver(n)))
+            n = unwrap(receiver(n));
+        if (is(n, "identifier") && text(cx.src, n) == name) return true;
+    }
+    return false;
+}
+
+// Where the inputs' name is last bound before training, and whether the labels' scaling can be removed.
+void note_names(Context& cx, TSNode x, TSNode y) {
+    Data& d = cx.prog.data;
+    Val xv = cx.ev.eval(x);
+    if (xv.kind == Val::Kind::Array && !xv.array->selected_at.empty()) {
+        d.inputs_bound = xv.array->selected_at;
+        d.inputs_name = xv.array->selected_name;
+    } else if (is(unwrap(x), "identifier")) {
+        const Binding* b = cx.scope.lookup(unwrap(x));
+        if (b && b->kind == Binding::Kind::Assign && b->path.empty()) {
+            d.inputs_bound = span(cx.scope.statement_of(b->stmt));
+            d.inputs_name = std::string(text(cx.src, unwrap(x)));
+        }
+    }
+    if (!d.labels_scaled.value_or(false) || !is(unwrap(y), "identifier")) return;
+    std::string_view name = text(cx.src, unwrap(y));
+    if (const auto* list = cx.scope.bindings(name))
+        for (const Binding& b : *list)
+            if (span(cx.scope.statement_of(b.stmt)) == d.labels_scaled.origin && rescales_only(cx, b, name))
+                d.labels_scaling_removable = true;
 }
 
 } // namespace
@@ -124,6 +182,7 @@ void fill_data(Context& cx, TSNode x, TSNode y) {
         else
             cx.note(y, cat({"training labels cannot be followed: ", yv.note}));
     }
+    note_names(cx, x, y);
 }
 
 void fill_data_fallback(Context& cx) {

@@ -38,6 +38,22 @@ std::optional<double> default_lr(Framework fw, std::string_view optimizer) {
     return it->second;
 }
 
+std::optional<double> default_epsilon(Framework fw, std::string_view optimizer) {
+    using Table = std::unordered_map<std::string_view, double>;
+    static const Table keras = {{"adam", 1e-7},    {"adamax", 1e-7},   {"nadam", 1e-7}, {"rmsprop", 1e-7},
+                                {"adagrad", 1e-7}, {"adadelta", 1e-7}, {"adamw", 1e-7}};
+    static const Table torch = {{"adam", 1e-8},    {"adamw", 1e-8},    {"adamax", 1e-8},  {"nadam", 1e-8},
+                                {"rmsprop", 1e-8}, {"adagrad", 1e-10}, {"adadelta", 1e-6}};
+    static const Table tf1 = {{"adam", 1e-8}, {"rmsprop", 1e-10}, {"adadelta", 1e-8}};
+    const Table* table = &keras;
+    if (fw == Framework::PyTorch) table = &torch;
+    if (fw == Framework::TF1) table = &tf1;
+    if (fw == Framework::Unknown) return std::nullopt;
+    auto it = table->find(optimizer);
+    if (it == table->end()) return std::nullopt;
+    return it->second;
+}
+
 const char* preferred_lr_keyword(Framework fw) {
     switch (fw) {
     case Framework::Keras:

@@ -12,6 +12,10 @@ namespace faultline {
 // The default learning rate of `optimizer` (canonical name) in `fw`; nullopt when the framework requires one
 // (torch.optim.SGD, most tf.train optimizers).
 std::optional<double> default_lr(Framework fw, std::string_view optimizer);
+// The epsilon an adaptive optimizer adds to its denominator when none is written (Keras and tf.keras 1e-7
+// from K.epsilon(); tf.train Adam 1e-8, RMSProp 1e-10; torch.optim 1e-8, Adagrad 1e-10, Adadelta 1e-6);
+// nullopt for optimizers without one (SGD, tf.train Adagrad).
+std::optional<double> default_epsilon(Framework fw, std::string_view optimizer);
 // The keyword a fix should write for the learning rate when the script does not name it.
 const char* preferred_lr_keyword(Framework fw);
 // Keras fit() defaults.

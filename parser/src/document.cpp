@@ -157,6 +157,7 @@ TrainingProgram Document::extract() const {
             fill_data_fallback(cx);
             break;
         }
+        read_numerics(cx);
         explain_missing(prog);
         if (prog.has_syntax_errors)
             cx.note(root, "the script has syntax errors; what follows them may be missing",

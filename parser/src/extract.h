@@ -67,6 +67,13 @@ void extract_keras(Context& cx);
 void extract_pytorch(Context& cx);
 void extract_tf1(Context& cx);
 
+// Numeric facts (numerics.cpp): float16 compute, optimizer epsilon, a PyTorch loss's unguarded log. Runs
+// after the framework's extractor.
+void read_numerics(Context& cx);
+// The log call's argument when nothing keeps it from 0 (no `+ eps`, clip or clamp); nullopt when guarded or
+// not a log call.
+std::optional<Loss::UnguardedLog> unguarded_log(const Context& cx, TSNode log_call);
+
 // Data fed to training (dataset.cpp): x and y as passed to fit, or the training loop's tensors.
 void fill_data(Context& cx, TSNode x, TSNode y);
 // The first dataset load of the script when the data passed to training cannot be followed.

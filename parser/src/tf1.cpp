@@ -532,7 +532,14 @@ Ref Tf1Reader::read_loss(Ref r, int depth) {
                     if (is(log.node, "call") &&
                         (is_tf(qual(log.node), "log") || is_tf(qual(log.node), "math.log"))) {
                         set("categorical_crossentropy", n, false);
-                        return {arg(call_args(cx_.src, log.node), 0, {"x"}), log.frame};
+                        loss.unguarded_log = unguarded_log(cx_, log.node);
+                        Ref p{arg(call_args(cx_.src, log.node), 0, {"x"}), log.frame};
+                        // A clipped prediction (`tf.clip_by_value(y_conv, 1e-10, 1.0)`): the network is its
+                        // first argument.
+                        Ref clipped = resolve(p);
+                        if (is(clipped.node, "call") && is_tf(qual(clipped.node), "clip_by_value"))
+                            return {arg(call_args(cx_.src, clipped.node), 0, {"t"}), clipped.frame};
+                        return p;
                     }
                 }
             }

@@ -22,6 +22,10 @@ struct ArrayInfo {
     std::optional<bool> scaled; // set once known: true after a scaling operation
     Span scaled_at;             // the scaling statement
     Span load;                  // the statement that loaded or created the data
+    // For data read from a file: the first statement that selects part of the table into a plain name
+    // (`X = dataset[:, 0:8]`), and that name; where a standardization of the features can follow.
+    Span selected_at;
+    std::string selected_name;
     LabelFormat labels = LabelFormat::Unknown;
     Span labels_span;
     std::optional<int64_t> num_classes;

@@ -1,7 +1,8 @@
 // The rule table: every static check's stable code, name, fault label, severity and one-line summary.
 // Codes are grouped by decade (docs/rules.md has one section per code):
-//   FL10x loss against output, FL11x output activation, FL12x hidden layers, FL13x learning rate,
-//   FL14x epochs and batch, FL15x data, FL16x hand-written training loop.
+//   FL10x loss against output (FL100: the loss's own arithmetic), FL11x output activation, FL12x hidden
+//   layers, FL13x learning rate and optimizer, FL14x epochs and batch, FL15x data, FL16x hand-written
+//   training loop.
 #include "faultline/engine/rules.h"
 
 namespace faultline {
@@ -14,6 +15,8 @@ std::vector<RuleInfo> make_rules() {
     using F = Fault;
     using S = Severity;
     return {
+        {"FL100", "unguarded-log-in-loss", F::loss, S::Warning,
+         "hand-written cross-entropy takes the log of probabilities with no guard against 0"},
         {"FL101", "categorical-ce-single-unit", F::loss, S::Error,
          "categorical cross-entropy on a 1-unit output cannot learn"},
         {"FL102", "binary-ce-on-softmax", F::loss, S::Warning,
@@ -49,6 +52,8 @@ std::vector<RuleInfo> make_rules() {
          "an Activation layer right after a layer that already has a non-linear activation"},
         {"FL131", "learning-rate-too-high", F::lr, S::Warning, "learning rate above the range that trains"},
         {"FL132", "learning-rate-too-low", F::lr, S::Warning, "learning rate below the range that trains"},
+        {"FL135", "float16-optimizer-epsilon", F::opt, S::Warning,
+         "adaptive optimizer in float16 with an epsilon float16 cannot hold"},
         {"FL141", "too-few-updates", F::epoch, S::Warning, "too few weight updates for training to converge"},
         {"FL142", "batch-larger-than-data", F::batch_size, S::Information,
          "batch size larger than the training set"},
@@ -56,6 +61,10 @@ std::vector<RuleInfo> make_rules() {
          "image pixels or large-valued features fed to the network unscaled"},
         {"FL152", "categorical-ce-integer-labels", F::loss, S::Error,
          "categorical cross-entropy with integer (not one-hot) labels"},
+        {"FL153", "scaled-class-labels", F::data_preprocessing, S::Error,
+         "classification labels divided or multiplied by a scaling constant"},
+        {"FL154", "unscaled-table-features", F::data_preprocessing, S::Warning,
+         "features read from a file reach the network without standardization"},
         {"FL161", "missing-zero-grad", F::api, S::Warning, "training loop never clears the gradients"},
         {"FL162", "missing-backward", F::api, S::Error, "training loop never computes gradients"},
         {"FL163", "missing-optimizer-step", F::api, S::Error, "training loop never updates the weights"},

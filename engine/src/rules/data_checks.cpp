@@ -1,6 +1,8 @@
-// FL151-FL152: how the data reaches the network. Facts: LeCun et al., "Efficient BackProp" (1998), section
+// FL151-FL154: how the data reaches the network. Facts: LeCun et al., "Efficient BackProp" (1998), section
 // 4.3 (inputs should be centred and scaled to comparable, small ranges); UMLAUT's input-normalization
-// heuristic (inputs outside [-1, 1]); the Keras loss documentation for the label formats.
+// heuristic (inputs outside [-1, 1]); the Keras loss documentation for the label formats (sparse categorical
+// cross-entropy takes integer class indices); scikit-learn's user guide on multi-layer perceptrons (they are
+// sensitive to feature scaling).
 #include "rules/checks.h"
 
 namespace faultline::rules {
@@ -64,11 +66,86 @@ void categorical_with_integer_labels(CheckContext& ctx) {
             f->fixes.push_back(make_fix("Use loss='sparse_categorical_crossentropy'", {*edit}));
 }
 
+bool whole_numbers(const std::vector<std::vector<double>>& rows) {
+    for (const auto& row : rows)
+        for (double v : row)
+            if (v != static_cast<double>(static_cast<int64_t>(v))) return false;
+    return true;
+}
+
+void scaled_labels(CheckContext& ctx) {
+    const auto& p = ctx.program;
+    const auto& d = p.data;
+    if (!d.labels_scaled.value_or(false) || d.labels_scaled.origin.empty()) return;
+    bool class_labels = d.labels == LabelFormat::Integer || d.labels == LabelFormat::OneHot ||
+                        d.labels == LabelFormat::Binary;
+    bool class_loss = is_categorical_loss(p.loss) ||
+                      (p.loss.name.known() && (*p.loss.name == "hinge" || *p.loss.name == "squared_hinge" ||
+                                               *p.loss.name == "categorical_hinge"));
+    if (!class_labels && !class_loss) return; // a regression target may be scaled
+    // Literal labels that are still whole numbers after the scaling ({0, 255} / 255) are still classes.
+    if (!d.literal_y.empty() && whole_numbers(d.literal_y)) return;
+    std::string what = d.labels == LabelFormat::OneHot   ? "one-hot labels"
+                       : d.labels == LabelFormat::Binary ? "binary labels"
+                                                         : "class labels";
+    Finding* f = ctx.add(
+        "FL153", "the " + what + " are scaled like inputs: classes become fractions",
+        "Scaling belongs to the inputs. Class labels divided by a constant stop being classes: sparse "
+        "categorical cross-entropy (and PyTorch's CrossEntropyLoss) read each label as a class index and "
+        "truncate fractions such as 9/255 to class 0, so every sample is labelled 0; one-hot and binary "
+        "labels stop being 0/1, so the targets are no longer a distribution and the loss and accuracy are "
+        "meaningless.\n\n**Fix:** remove the scaling of the labels; scale only the inputs.",
+        d.labels_scaled.origin);
+    if (!f) return;
+    if (!class_labels) f->severity = Severity::Warning; // only the loss says the task is a classification
+    add_related(*f, p.fit_call, "trained here");
+    if (d.labels_scaling_removable)
+        f->fixes.push_back(
+            make_fix("Remove the scaling of the labels", {Replacement{d.labels_scaled.origin, ""}}));
+}
+
+void unscaled_table(CheckContext& ctx) {
+    const auto& p = ctx.program;
+    const auto& d = p.data;
+    if (!d.source.known() || *d.source != "csv" || !d.scaled.known() || *d.scaled || d.is_sequence) return;
+    // A known range is FL151's to judge.
+    if (d.input_max.known() || p.layers.empty()) return;
+    const std::string& first = p.layers.front().kind;
+    if (first == "BatchNormalization" || first == "Embedding") return;
+    Finding* f = ctx.add(
+        "FL154", "features read from a file reach the network without standardization",
+        "The columns of a table usually differ in magnitude (an age next to an income), and nothing between "
+        "the load and the training rescales them. Gradient descent then converges slowly or not at all: the "
+        "weights of the large columns dominate the first layer, and a learning rate small enough for them "
+        "barely moves the others. Inputs should have zero mean and comparable variance (LeCun et al., "
+        "Efficient BackProp, 1998, section 4.3); multi-layer perceptrons are sensitive to feature scaling "
+        "(scikit-learn user guide). The file's values are not known here, so this is a warning, not a "
+        "measurement.\n\n**Fix:** standardize each column with the training statistics, "
+        "`X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8)` (or sklearn's `StandardScaler`), and apply the "
+        "same statistics to the test set.",
+        d.inputs_bound.empty() ? value_span(d.scaled, d.source.origin) : d.inputs_bound);
+    if (!f) return;
+    add_related(*f, d.source.origin, "read here");
+    add_related(*f, p.fit_call, "trained here");
+    if (d.inputs_bound.empty() || d.inputs_name.empty()) return;
+    const std::string& x = d.inputs_name;
+    std::string indent(d.inputs_bound.start.column, ' ');
+    // Validation data passed separately may not come from the same name: the fix would then leave it
+    // unscaled, so it is offered for the probe to validate rather than preferred.
+    f->fixes.push_back(
+        make_fix("Standardize the features (" + x + ")",
+                 {insert_after(d.inputs_bound, "\n" + indent + x + " = (" + x + " - " + x +
+                                                   ".mean(axis=0)) / (" + x + ".std(axis=0) + 1e-8)")},
+                 !d.has_validation_data));
+}
+
 } // namespace
 
 void check_data(CheckContext& ctx) {
     unscaled_input(ctx);
     categorical_with_integer_labels(ctx);
+    scaled_labels(ctx);
+    unscaled_table(ctx);
 }
 
 } // namespace faultline::rules

@@ -15,6 +15,7 @@ std::vector<Finding> run_static_checks(const TrainingProgram& program, const Che
     rules::check_learning_rate(ctx);
     rules::check_epochs_and_batch(ctx);
     rules::check_data(ctx);
+    rules::check_numerics(ctx);
     rules::check_training_loop(ctx);
     std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
         return std::tie(a.range.start_byte, a.code) < std::tie(b.range.start_byte, b.code);
