@@ -534,11 +534,13 @@ Ref Tf1Reader::read_loss(Ref r, int depth) {
                         set("categorical_crossentropy", n, false);
                         loss.unguarded_log = unguarded_log(cx_, log.node);
                         Ref p{arg(call_args(cx_.src, log.node), 0, {"x"}), log.frame};
-                        // A clipped prediction (`tf.clip_by_value(y_conv, 1e-10, 1.0)`): the network is its
-                        // first argument.
+                        // A clipped prediction (`tf.clip_by_value(y_conv, 1e-10, 1.0)`, `tf.maximum(y_conv,
+                        // eps)`): the network is its first argument.
                         Ref clipped = resolve(p);
-                        if (is(clipped.node, "call") && is_tf(qual(clipped.node), "clip_by_value"))
-                            return {arg(call_args(cx_.src, clipped.node), 0, {"t"}), clipped.frame};
+                        if (is(clipped.node, "call") && (is_tf(qual(clipped.node), "clip_by_value") ||
+                                                         is_tf(qual(clipped.node), "maximum") ||
+                                                         is_tf(qual(clipped.node), "math.maximum")))
+                            return {arg(call_args(cx_.src, clipped.node), 0, {"t", "x"}), clipped.frame};
                         return p;
                     }
                 }
