@@ -90,6 +90,11 @@ TSNode float16_site(const Context& cx) {
         }
         bool graph = starts_with(q, "tensorflow.") || starts_with(q, "keras.");
         if (!graph) continue;
+        // Keras layers cast their inputs to their own dtype, so a float16 Input or tf.cast feeding a float32
+        // layer does not make the model float16; a layer declared float16 does.
+        bool keras = cx.prog.framework == Framework::Keras || cx.prog.framework == Framework::TfKeras;
+        if (keras && (q.find(".layers.") == std::string::npos || name == "Input" || name == "InputLayer"))
+            continue;
         TSNode dtype = name == "placeholder" ? arg(a, 0, {"dtype"})
                        : name == "cast"      ? arg(a, 1, {"dtype"})
                                              : arg(a, -1, {"dtype"});

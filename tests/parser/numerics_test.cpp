@@ -131,6 +131,11 @@ TEST_CASE("float16: where it is written, and what is not float16", "[parser][num
         CHECK(*parse_program(model + "model = model.to(torch.float16)\n").float16);
         CHECK_FALSE(*parse_program(model + "x = torch.randn(8, 4).half()\n").float16);
     }
+    SECTION("a float16 Input feeds float32 layers, which cast it") {
+        CHECK_FALSE(
+            *parse_program("from tensorflow import keras\ninp = keras.Input(shape=(4,), dtype='float16')\n")
+                 .float16);
+    }
     SECTION("mixed precision and numpy casts are not float16 compute") {
         CHECK_FALSE(*parse_program("from tensorflow.keras import mixed_precision\n"
                                    "mixed_precision.set_global_policy('mixed_float16')\n")
