@@ -147,14 +147,21 @@ void read_epsilon(Context& cx) {
 }
 
 // A log function of the frameworks: tf.log, tf.math.log, torch.log, K.log; `p.log()` on a tensor.
-bool is_log_call(const Context& cx, TSNode call, std::string* module) {
+bool is_log_call(const Context& cx, TSNode call, std::string* clip) {
     if (!is(call, "call")) return false;
     std::string written = dotted(cx.src, field(call, "function"));
     std::string q = cx.ev.callee(call);
     if (q == "tensorflow.log" || q == "tensorflow.math.log" || q == "tensorflow.compat.v1.log" ||
         q == "tensorflow.compat.v1.math.log" || q == "torch.log" || q == "keras.backend.log" ||
         q == "tensorflow.keras.backend.log") {
-        *module = written.substr(0, written.find('.'));
+        // The clip in the script's spelling of the same module: tf.clip_by_value, K.clip, torch.clamp.
+        std::string prefix = written.substr(0, written.rfind('.'));
+        if (q.rfind("torch.", 0) == 0)
+            *clip = prefix + ".clamp";
+        else if (q.find("keras.backend.") != std::string::npos)
+            *clip = prefix + ".clip";
+        else
+            *clip = written.substr(0, written.find('.')) + ".clip_by_value";
         return true;
     }
     // A tensor's own log method (`p.log()`): its receiver is not an imported module.
@@ -162,7 +169,7 @@ bool is_log_call(const Context& cx, TSNode call, std::string* module) {
     if (callee_name(cx.src, call) == "log" && !null(recv) && call_args(cx.src, call).positional.empty()) {
         std::string r = qualified(cx, recv);
         if (r.find('.') == std::string::npos && cx.scope.qualify(r) == r && r != "math" && r != "np") {
-            module->clear();
+            clip->clear();
             return true;
         }
     }
@@ -207,18 +214,18 @@ std::string applied_activation(const Context& cx, TSNode n) {
     return "";
 }
 
-// The first log call inside `n` (names inside it followed once, so `loss = -(y * logp).sum()` with
+// The first log call inside `n` (names inside it followed a few levels, so `loss = -(y * logp).sum()` with
 // `logp = torch.log(p)` is seen).
-TSNode find_log(const Context& cx, TSNode n, std::string* module, int depth = 0) {
+TSNode find_log(const Context& cx, TSNode n, std::string* clip, int depth = 0) {
     if (null(n) || depth > 24) return TSNode{};
-    if (is_log_call(cx, n, module)) return n;
+    if (is_log_call(cx, n, clip)) return n;
     if (is(n, "identifier") && depth > 0) {
         TSNode v = through_names(cx, n);
-        if (!ts_node_eq(v, n) && depth < 4) return find_log(cx, v, module, depth + 4);
+        if (!ts_node_eq(v, n) && depth < 16) return find_log(cx, v, clip, depth + 4);
         return TSNode{};
     }
     for (TSNode k : named_children(n)) {
-        TSNode found = find_log(cx, k, module, depth + 1);
+        TSNode found = find_log(cx, k, clip, depth + 1);
         if (!null(found)) return found;
     }
     return TSNode{};
@@ -231,9 +238,32 @@ void read_torch_log(Context& cx) {
     for (const CallSite& c : cx.scope.calls()) {
         if (span(c.call) != *backward || c.method != "backward") continue;
         TSNode loss = through_names(cx, receiver(c.call));
-        std::string module;
-        TSNode log = find_log(cx, loss, &module);
+        std::string clip;
+        TSNode log = find_log(cx, loss, &clip);
         if (!null(log)) cx.prog.loss.unguarded_log = unguarded_log(cx, log);
+        return;
+    }
+}
+
+// Keras: a loss function of the script passed to compile (`def my_loss(y_true, y_pred): return
+// -K.sum(y_true * K.log(y_pred))`).
+void read_keras_log(Context& cx) {
+    if (cx.prog.compile_call.empty() || cx.prog.loss.unguarded_log) return;
+    for (const CallSite& c : cx.scope.calls()) {
+        if (span(c.call) != cx.prog.compile_call) continue;
+        TSNode loss = unwrap(arg(call_args(cx.src, c.call), 1, {"loss"}));
+        if (!is(loss, "identifier")) return;
+        TSNode def = cx.scope.definition(text(cx.src, loss));
+        if (!is(def, "function_definition")) return;
+        for (TSNode ret : return_statements(field(def, "body"))) {
+            auto value = named_children(ret);
+            if (value.empty()) continue;
+            std::string clip;
+            TSNode log = find_log(cx, through_names(cx, value[0]), &clip);
+            if (null(log)) continue;
+            cx.prog.loss.unguarded_log = unguarded_log(cx, log);
+            return;
+        }
         return;
     }
 }
@@ -241,8 +271,8 @@ void read_torch_log(Context& cx) {
 } // namespace
 
 std::optional<Loss::UnguardedLog> unguarded_log(const Context& cx, TSNode log_call) {
-    std::string module;
-    if (!is_log_call(cx, log_call, &module)) return std::nullopt;
+    std::string clip;
+    if (!is_log_call(cx, log_call, &clip)) return std::nullopt;
     Args a = call_args(cx.src, log_call);
     TSNode x = a.positional.empty() ? arg(a, -1, {"x", "input"}) : a.positional[0];
     if (null(x)) x = receiver(log_call); // p.log()
@@ -250,7 +280,7 @@ std::optional<Loss::UnguardedLog> unguarded_log(const Context& cx, TSNode log_ca
     Loss::UnguardedLog out;
     out.call = span(log_call);
     out.argument = span(unwrap(x));
-    out.module = module;
+    out.clip = clip;
     out.applied = applied_activation(cx, x);
     return out;
 }
@@ -277,6 +307,7 @@ void read_numerics(Context& cx) {
     read_float16(cx);
     read_epsilon(cx);
     if (cx.prog.framework == Framework::PyTorch) read_torch_log(cx);
+    if (cx.prog.framework == Framework::Keras || cx.prog.framework == Framework::TfKeras) read_keras_log(cx);
 }
 
 } // namespace faultline

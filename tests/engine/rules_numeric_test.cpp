@@ -31,7 +31,7 @@ train_step = tf.train.AdamOptimizer(1e-4).minimize(cross_entropy)
         Loss::UnguardedLog log;
         log.call = s.find("tf.log(y_conv)");
         log.argument = s.find_in(log.call, "y_conv");
-        log.module = "tf";
+        log.clip = "tf.clip_by_value";
         p.loss.unguarded_log = log;
         p.optimizer.call = s.find("tf.train.AdamOptimizer(1e-4)");
         p.optimizer.name = literal<std::string>("adam", s.find("tf.train.AdamOptimizer"));
@@ -74,13 +74,13 @@ TEST_CASE("FL100: log of softmax probabilities without a guard, on the loss stat
     }
     SECTION("PyTorch spells the guard as a clamp; a method call gets no edit") {
         t.p.framework = Framework::PyTorch;
-        t.p.loss.unguarded_log->module = "torch";
+        t.p.loss.unguarded_log->clip = "torch.clamp";
         auto torch = run_static_checks(t.p);
         REQUIRE(torch.size() == 1);
         REQUIRE(torch[0].fixes.size() == 1);
         CHECK(t.s.apply(torch[0].fixes[0].edits).find("tf.log(torch.clamp(y_conv, min=1e-10))") !=
               std::string::npos);
-        t.p.loss.unguarded_log->module.clear();
+        t.p.loss.unguarded_log->clip.clear();
         CHECK(run_static_checks(t.p).at(0).fixes.empty());
     }
     SECTION("a log far from the loss statement is reported at the log") {

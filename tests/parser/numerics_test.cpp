@@ -37,14 +37,14 @@ TEST_CASE("TF1 hand-written cross-entropy: the unguarded log and its argument", 
     REQUIRE(p.loss.unguarded_log);
     CHECK(p.loss.unguarded_log->call == span_of(src, "tf.log(y)"));
     CHECK(p.loss.unguarded_log->argument == span_of(src, "y", "tf.log("));
-    CHECK(p.loss.unguarded_log->module == "tf");
+    CHECK(p.loss.unguarded_log->clip == "tf.clip_by_value");
     CHECK(p.loss.unguarded_log->applied == "softmax");
 
     SECTION("tf.math.log is the same function") {
         const std::string m = tf1_with_loss("cross_entropy = -tf.reduce_sum(y_ * tf.math.log(y))\n");
         TrainingProgram q = parse_program(m);
         REQUIRE(q.loss.unguarded_log);
-        CHECK(q.loss.unguarded_log->module == "tf");
+        CHECK(q.loss.unguarded_log->clip == "tf.clip_by_value");
     }
 }
 
@@ -85,7 +85,7 @@ for epoch in range(10):
         REQUIRE(p.loss.unguarded_log);
         CHECK(p.loss.unguarded_log->call == span_of(src, "torch.log(probs)"));
         CHECK(p.loss.unguarded_log->argument == span_of(src, "probs", "torch.log("));
-        CHECK(p.loss.unguarded_log->module == "torch");
+        CHECK(p.loss.unguarded_log->clip == "torch.clamp");
     }
     SECTION("NLLLoss of torch.log through a name") {
         const std::string src =
@@ -105,6 +105,26 @@ for epoch in range(10):
             CHECK_FALSE(parse_program(head + line + tail).loss.unguarded_log);
         }
     }
+}
+
+TEST_CASE("Keras: a loss function of the script with K.log", "[parser][numerics]") {
+    const std::string src = R"(from keras import backend as K
+from keras.models import Sequential
+from keras.layers import Dense
+def my_loss(y_true, y_pred):
+    logp = K.log(y_pred)
+    return -K.sum(y_true * logp, axis=-1)
+model = Sequential()
+model.add(Dense(3, input_dim=4, activation='softmax'))
+model.compile(loss=my_loss, optimizer='sgd')
+)";
+    TrainingProgram p = parse_program(src);
+    REQUIRE(p.loss.unguarded_log);
+    CHECK(p.loss.unguarded_log->call == span_of(src, "K.log(y_pred)"));
+    CHECK(p.loss.unguarded_log->clip == "K.clip");
+    std::string clipped = src;
+    clipped.replace(clipped.find("K.log(y_pred)"), 13, "K.log(K.clip(y_pred, 1e-7, 1.0))");
+    CHECK_FALSE(parse_program(clipped).loss.unguarded_log);
 }
 
 TEST_CASE("float16: where it is written, and what is not float16", "[parser][numerics]") {

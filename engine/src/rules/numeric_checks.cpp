@@ -48,15 +48,10 @@ void unguarded_log(CheckContext& ctx) {
         range);
     if (!f) return;
     add_related(*f, log.call, "log taken here");
-    if (log.module.empty() || log.argument.empty()) return;
-    std::string open, close;
-    if (torch) {
-        open = log.module + ".clamp(";
-        close = ", min=1e-10)";
-    } else {
-        open = log.module + ".clip_by_value(";
-        close = ", 1e-10, 1.0)";
-    }
+    if (log.clip.empty() || log.argument.empty()) return;
+    bool clamp = log.clip.size() >= 6 && log.clip.compare(log.clip.size() - 6, 6, ".clamp") == 0;
+    std::string open = log.clip + "(";
+    std::string close = clamp ? ", min=1e-10)" : ", 1e-10, 1.0)";
     Span before = log.argument;
     before.end_byte = before.start_byte;
     before.end = before.start;

@@ -97,9 +97,10 @@ struct Loss {
     // A logarithm a hand-written cross-entropy takes of its predictions (`tf.log(y_conv)`,
     // `torch.log(p)`) with nothing keeping them away from 0: no `+ eps`, clip or clamp inside it.
     struct UnguardedLog {
-        Span call;           // the log call
-        Span argument;       // its argument (where a clip goes)
-        std::string module;  // how the script spells the module of the log function: "tf", "torch", "np"
+        Span call;     // the log call
+        Span argument; // its argument (where a clip goes)
+        std::string
+            clip; // the clip in the script's spelling: tf.clip_by_value, K.clip, torch.clamp ("" for p.log())
         std::string applied; // "softmax" or "sigmoid" when the argument is visibly such an output, else ""
     };
     std::optional<UnguardedLog> unguarded_log;
