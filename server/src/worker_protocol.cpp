@@ -23,6 +23,7 @@ json encode_options(const AnalysisOptions& o) {
     const ProbeOptions& p = o.probe_options;
     return {{"probe", o.probe},
             {"validate_fixes", o.validate_fixes},
+            {"whatif", o.whatif},
             {"budget_seconds", p.budget_seconds},
             {"max_steps", p.max_steps},
             {"max_epochs", p.max_epochs},
@@ -38,6 +39,7 @@ AnalysisOptions decode_options(const json& j) {
     ProbeOptions& p = o.probe_options;
     o.probe = j.value("probe", o.probe);
     o.validate_fixes = j.value("validate_fixes", o.validate_fixes);
+    o.whatif = j.value("whatif", o.whatif);
     p.budget_seconds = j.value("budget_seconds", p.budget_seconds);
     p.max_steps = j.value("max_steps", p.max_steps);
     p.max_epochs = j.value("max_epochs", p.max_epochs);

@@ -26,8 +26,8 @@ std::string probe_blocker(const TrainingProgram& program) {
 
 } // namespace
 
-Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options, const std::atomic<bool>* cancel,
-                 const std::function<void(const ProbeProgress&)>& progress) {
+Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
+                 const std::atomic<bool>* cancel, const std::function<void(const ProbeProgress&)>& progress) {
     Analysis a = analyze_static(program, options.checks);
     if (!options.probe) {
         a.trace.reason = "probe disabled";
@@ -56,6 +56,7 @@ Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
 } // namespace faultline
 
 #include "faultline/engine/fixes.h"
+#include "faultline/engine/whatif.h"
 #include "faultline/parser/parse.h"
 
 namespace faultline {
@@ -63,8 +64,15 @@ namespace faultline {
 Analysis analyze_text(std::string_view text, const AnalysisOptions& options, const std::atomic<bool>* cancel,
                       const std::function<void(const ProbeProgress&)>& progress) {
     Analysis a = analyze(parse_program(text), options, cancel, progress);
-    if (options.probe && options.validate_fixes && a.trace.status == ProbeStatus::Ok)
+    if (!options.probe || a.trace.status != ProbeStatus::Ok) return a;
+    if (options.validate_fixes)
         validate_fixes(text, a.program, a.trace, a.findings, options.probe_options, cancel);
+    // After validation, so that the findings' own fixes keep their budget; a what-if finding arrives with
+    // its fix already validated.
+    if (options.whatif)
+        a.findings =
+            merge_findings(std::move(a.findings), diagnose_by_whatif(text, a.program, a.trace, a.findings,
+                                                                     options.probe_options, {}, cancel));
     return a;
 }
 

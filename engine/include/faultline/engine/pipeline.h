@@ -19,6 +19,8 @@ namespace faultline {
 struct AnalysisOptions {
     bool probe = true;
     bool validate_fixes = true;
+    // What-if diagnosis (whatif.h): probe the candidate changes of the fault types nothing else named.
+    bool whatif = true;
     // The probe the diagnosis models were trained on (their features only mean something for traces of this
     // size), with the user's time budget as the safety net.
     ProbeOptions probe_options = interactive_probe_options();
