@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 
+VERBOSE = False
 SOURCES = {"FL1": "static", "FL2": "classifier", "FL3": "what-if"}
 
 
@@ -37,6 +38,8 @@ def alarms(binary, source_text):
         for d in doc["files"][0]["diagnostics"]:
             if d.get("severity", 4) <= 2:
                 found.append((source_of(d.get("code", "")), d.get("data", {}).get("fault", "")))
+                if VERBOSE and found[-1][0] == "what-if":
+                    print("   ", d.get("message", ""), file=sys.stderr)
         return found
     finally:
         os.unlink(path)
@@ -50,7 +53,10 @@ def main():
     ap.add_argument("--mutants", type=int, default=120)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--verbose", action="store_true", help="print each program's alarms")
     args = ap.parse_args()
+    global VERBOSE
+    VERBOSE = args.verbose
 
     programs = [json.loads(line) for line in open(os.path.join(args.corpus, "programs.jsonl"))]
     programs = [p for p in programs if p.get("status") == "ok"]
@@ -69,6 +75,8 @@ def main():
     extra = collections.Counter()  # (source, type) -> alarms of a type the mutant is not labelled with
     n_bases = n_mutants = 0
     for p, found in zip(sample, results):
+        if args.verbose and found:
+            print(p["id"], p["mutations"], "labelled", p["seeded"], "alarms", sorted(set(found)))
         if not p["mutations"]:
             n_bases += 1
             for src in {s for s, _ in found}:

@@ -277,6 +277,12 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
         }
     }
 
+    // Switching the optimizer also switches to its default rate, so when the rate itself is the named or the
+    // winning change, the optimizer's win is the same effect seen twice: report the smaller change only.
+    const bool lr_named = std::any_of(existing.begin(), existing.end(),
+                                      [](const Finding& f) { return f.fault == Fault::lr && is_alarm(f); });
+    if (lr_named || winner.count(Fault::lr)) winner.erase(Fault::opt);
+
     std::vector<Finding> out;
     for (const auto& [fault, i] : winner) {
         const Job& job = jobs[i];
