@@ -28,7 +28,13 @@ struct Probed {
     std::string text;
     TrainingProgram program;
     Trace baseline;
-    ProbeOptions options = AnalysisOptions::interactive_probe_options();
+    // The interactive probe with a generous time budget: the what-if's deadline is wall time, and a loaded CI
+    // machine must not decide what these tests see.
+    ProbeOptions options = [] {
+        ProbeOptions o = AnalysisOptions::interactive_probe_options();
+        o.budget_seconds = 30.0;
+        return o;
+    }();
 };
 
 Probed probed(const std::string& name) {
@@ -152,6 +158,7 @@ TEST_CASE("what-if: the whole pipeline reports it, and can be switched off", "[w
     const std::string text = fixture("slow_rmsprop_line.py");
     AnalysisOptions options;
     options.validate_fixes = false;
+    options.probe_options.budget_seconds = 30.0;
     Analysis on = analyze_text(text, options);
     INFO(describe(on.findings));
     bool reported = false;

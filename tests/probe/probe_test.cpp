@@ -106,3 +106,25 @@ CATCH_TEST_CASE("the same seed gives the same trace", "[probe]") {
     ProbeResult c = run_probe(p, other);
     CATCH_CHECK(c.trace.series.at("train_loss") != a.trace.series.at("train_loss"));
 }
+
+CATCH_TEST_CASE("probes running at once give the traces each gives alone", "[probe]") {
+    // Fix validation and the what-if diagnosis run two probes in one process; torch's global generator must
+    // not leak between them (initialization is seeded under a lock, dropout has per-probe generators).
+    TrainingProgram p = mnist_mlp();
+    p.layers.insert(p.layers.begin() + 1, with_param(layer("Dropout"), "rate", 0.3));
+    ProbeOptions first;
+    first.threads = 1;
+    ProbeOptions second = first;
+    second.seed = 7;
+    const faultline::Trace alone_first = run_probe(p, first).trace;
+    const faultline::Trace alone_second = run_probe(p, second).trace;
+    CATCH_REQUIRE(alone_first.status == ProbeStatus::Ok);
+    for (int round = 0; round < 3; ++round) {
+        faultline::Trace together_first, together_second;
+        std::thread other([&] { together_second = run_probe(p, second).trace; });
+        together_first = run_probe(p, first).trace;
+        other.join();
+        CATCH_CHECK(together_first.series == alone_first.series);
+        CATCH_CHECK(together_second.series == alone_second.series);
+    }
+}

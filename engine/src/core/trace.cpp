@@ -8,9 +8,12 @@ namespace faultline {
 
 const char* to_string(ProbeStatus s) {
     switch (s) {
-    case ProbeStatus::Ok: return "ok";
-    case ProbeStatus::Skipped: return "skipped";
-    case ProbeStatus::Failed: return "failed";
+    case ProbeStatus::Ok:
+        return "ok";
+    case ProbeStatus::Skipped:
+        return "skipped";
+    case ProbeStatus::Failed:
+        return "failed";
     }
     return "failed";
 }
@@ -25,19 +28,22 @@ namespace {
 // JSON has no NaN/Inf: they travel as null and come back as NaN.
 nlohmann::json series_to_json(const std::vector<double>& values) {
     nlohmann::json out = nlohmann::json::array();
-    for (double v : values) out.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+    for (double v : values)
+        out.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
     return out;
 }
 } // namespace
 
 void to_json(nlohmann::json& j, const Trace& t) {
     nlohmann::json series = nlohmann::json::object();
-    for (const auto& [name, values] : t.series) series[name] = series_to_json(values);
+    for (const auto& [name, values] : t.series)
+        series[name] = series_to_json(values);
     j = nlohmann::json{{"status", to_string(t.status)},
                        {"reason", t.reason},
                        {"series", series},
                        {"flags", t.flags},
                        {"user_epochs", t.user_epochs},
+                       {"user_updates", t.user_updates},
                        {"simulated_epochs", t.simulated_epochs},
                        {"epoch_scale", t.epoch_scale},
                        {"steps", t.steps},
@@ -54,7 +60,9 @@ void to_json(nlohmann::json& j, const Trace& t) {
 
 void from_json(const nlohmann::json& j, Trace& t) {
     std::string status = j.value("status", "skipped");
-    t.status = status == "ok" ? ProbeStatus::Ok : status == "failed" ? ProbeStatus::Failed : ProbeStatus::Skipped;
+    t.status = status == "ok"       ? ProbeStatus::Ok
+               : status == "failed" ? ProbeStatus::Failed
+                                    : ProbeStatus::Skipped;
     t.reason = j.value("reason", "");
     t.series.clear();
     if (j.contains("series"))
@@ -65,6 +73,7 @@ void from_json(const nlohmann::json& j, Trace& t) {
         }
     t.flags = j.value("flags", std::map<std::string, std::vector<int>>{});
     t.user_epochs = j.value("user_epochs", int64_t{0});
+    t.user_updates = j.value("user_updates", int64_t{0});
     t.simulated_epochs = j.value("simulated_epochs", int64_t{0});
     t.epoch_scale = j.value("epoch_scale", 1.0);
     t.steps = j.value("steps", int64_t{0});

@@ -32,14 +32,11 @@ bool is_alarm(const Finding& f) {
     return f.severity == Severity::Error || f.severity == Severity::Warning;
 }
 
-// Whether the probe ran the script's own epochs: every row of the script, every batch of each epoch, and no
-// more epochs than it simulates. Only then does "more epochs train the probe better" speak about the script.
-bool probe_runs_script_epochs(const TrainingProgram& program, const Trace& baseline) {
-    if (!program.data.num_samples.known() || *program.data.num_samples > baseline.train_samples) return false;
-    if (baseline.epoch_scale > 1.0) return false;
-    return std::none_of(baseline.notes.begin(), baseline.notes.end(), [](const std::string& n) {
-        return n.rfind("each simulated epoch", 0) == 0 || n.find("scaled to") != std::string::npos;
-    });
+// Whether a probe ran the script's own weight updates, every one of them: then "more epochs train the probe
+// better" speaks about the script. A probe that windows a large dataset's epoch into a few steps does not.
+bool runs_script_updates(const Trace& t) {
+    return t.status == ProbeStatus::Ok && t.user_updates > 0 && t.steps == t.user_updates &&
+           t.simulated_epochs == t.user_epochs;
 }
 
 const char* setting(Fault f) {
@@ -212,7 +209,6 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
         bool named = std::any_of(existing.begin(), existing.end(),
                                  [&](const Finding& f) { return f.fault == fault && is_alarm(f); });
         if (named || !locate(fault, program_)) continue;
-        if (fault == Fault::epoch && !probe_runs_script_epochs(program_, baseline_)) continue;
         auto candidates = fixes::build_candidates(fault, program_, text, &baseline_);
         size_t taken = 0;
         for (auto& c : candidates) {
@@ -239,6 +235,7 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
     std::map<Fault, size_t> winner;
     for (size_t i = 0; i < jobs.size(); ++i) {
         if (!first[i + 1]) continue;
+        if (jobs[i].fault == Fault::epoch && !runs_script_updates(*first[0])) continue;
         ProbeScore s = score(*first[i + 1], jobs[i].candidate.program);
         jobs[i].scores.push_back(s);
         if (!decisive(before, *first[0], s)) continue;

@@ -2,6 +2,8 @@
 
 #include "probe/initializers.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -96,10 +98,18 @@ public:
 class DropoutBlock : public Block {
 public:
     explicit DropoutBlock(double rate) : rate_(std::clamp(rate, 0.0, 1.0)) {}
-    torch::Tensor forward(const torch::Tensor& x) override { return torch::dropout(x, rate_, is_training()); }
+    void seed(uint64_t s) override { gen_ = at::detail::createCPUGenerator(s); }
+    torch::Tensor forward(const torch::Tensor& x) override {
+        if (!is_training() || rate_ == 0.0) return x;
+        if (rate_ >= 1.0) return torch::zeros_like(x);
+        // Inverted dropout, as torch::dropout computes it, but with this block's generator.
+        auto keep = torch::empty_like(x).bernoulli_(1.0 - rate_, gen_);
+        return x * keep / (1.0 - rate_);
+    }
 
 private:
     double rate_;
+    at::Generator gen_ = at::detail::createCPUGenerator(0);
 };
 
 class FlattenBlock : public Block {
@@ -381,6 +391,7 @@ class TimeDistributedBlock : public Block {
 public:
     explicit TimeDistributedBlock(std::shared_ptr<Block> inner)
         : inner_(register_module("inner", std::move(inner))) {}
+    void seed(uint64_t s) override { inner_->seed(s); }
     torch::Tensor forward(const torch::Tensor& x) override {
         auto steps = x.flatten(0, 1);
         auto y = inner_->forward(steps);
@@ -452,6 +463,11 @@ torch::Tensor activate(const std::string& name, const torch::Tensor& x, Framewor
         return torch::leaky_relu(x, slope);
     }
     throw std::invalid_argument("activation '" + name + "' is not known to the probe");
+}
+
+void Network::seed_training(uint64_t seed) {
+    for (size_t i = 0; i < blocks_.size(); ++i)
+        blocks_[i]->seed(seed + i);
 }
 
 Network::Network(const TrainingProgram& program, const NetworkPlan& plan) {

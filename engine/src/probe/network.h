@@ -24,6 +24,9 @@ public:
     virtual torch::Tensor forward(const torch::Tensor& x) = 0;
     // The main weight (Dense/Conv kernel, RNN input kernel, Embedding table), or undefined.
     virtual torch::Tensor kernel() const { return {}; }
+    // Gives the block's training-time randomness (dropout masks) a generator of its own, so that two probes
+    // training at once in one process draw exactly what each would draw alone.
+    virtual void seed(uint64_t) {}
 
     std::string kind;
     size_t layer_index = 0;
@@ -39,6 +42,9 @@ public:
 
     // Kernels of the weighted layers in forward order, with the index of their layer in the program.
     std::vector<std::pair<size_t, torch::Tensor>> kernels() const;
+
+    // Seeds every block's training-time randomness (Block::seed) from `seed`, one stream per block.
+    void seed_training(uint64_t seed);
 
     Observer& observer() { return *observer_; }
     const std::vector<std::shared_ptr<Block>>& blocks() const { return blocks_; }

@@ -10,6 +10,7 @@
 #include "probe/task.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <mutex>
 
 #include <chrono>
 #include <sstream>
@@ -17,6 +18,12 @@
 
 namespace faultline {
 namespace {
+
+// Guards torch's global generator while a probe seeds it and initializes its network.
+std::mutex& global_generator_mutex() {
+    static std::mutex m;
+    return m;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -117,6 +124,7 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
 
     probe::Schedule schedule = probe::plan_schedule(program, task, plan, options);
     trace.user_epochs = schedule.user_epochs;
+    trace.user_updates = schedule.user_updates;
     trace.epoch_scale = schedule.epoch_scale;
     trace.batch_size = schedule.batch_size;
     trace.train_samples = task.train_samples;
@@ -137,8 +145,14 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
     }
 
     if (options.threads > 0) torch::set_num_threads(options.threads);
+    // Initialization draws from torch's global generator (modules' own reset, the initializers): seeding it
+    // and building under one lock keeps a probe's weights the same whether or not another probe runs at the
+    // same time. Training-time randomness then has generators of its own (shuffling, dropout).
+    std::unique_lock init_lock(global_generator_mutex());
     torch::manual_seed(options.seed);
     probe::Network net(program, plan);
+    init_lock.unlock();
+    net.seed_training(options.seed + 2);
     for (const auto& n : net.notes())
         trace.notes.push_back(n);
     probe::Dataset data = probe::make_dataset(program, task, options.seed);

@@ -216,6 +216,7 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
     const int64_t user_batch = std::max<int64_t>(p.batch_size.value_or(default_batch), 1);
     std::string batch_note;
     const int64_t user_rows = std::max(task.user_train_rows, s.train_samples);
+    int64_t script_batches = 0; // per epoch, in the script
     if (user_rows > s.train_samples) {
         // The probe trains on fewer rows than the script: the script's batch, kept as is, would leave the
         // probe one or two batches per epoch, which is what a whole-dataset batch looks like. Scaling it with
@@ -224,6 +225,7 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
         // epoch would use the whole step budget, and a script's one epoch would train as long as its twenty.
         const int64_t capped_batch = std::min(user_batch, user_rows);
         const int64_t user_batches = (user_rows + capped_batch - 1) / capped_batch;
+        script_batches = user_batches;
         const int64_t per_epoch =
             std::max(kMinStepsPerEpoch, std::max<int64_t>(options.max_steps, 1) / max_epochs);
         const int64_t probe_batches = std::min({user_batches, per_epoch, s.train_samples});
@@ -239,6 +241,7 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
         s.batch_size = std::min(user_batch, s.train_samples);
     }
     const int64_t full = (s.train_samples + s.batch_size - 1) / s.batch_size;
+    if (script_batches == 0) script_batches = full;
 
     // Steps the budget affords by the cost model (deterministic; the hard stop in the loop catches the rest).
     const double step_seconds = std::max(estimate_step_seconds(plan, s.batch_size), 1e-6);
@@ -253,6 +256,7 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
     const bool by_steps = p.steps.known() && !p.epochs.known();
     if (by_steps) {
         int64_t user_steps = std::max<int64_t>(*p.steps, 1);
+        s.user_updates = user_steps;
         s.total_steps = std::min(user_steps, max_steps);
         s.user_epochs = (user_steps + full - 1) / full;
         s.epochs = std::clamp<int64_t>((s.total_steps + full - 1) / full, 1, max_epochs);
@@ -265,6 +269,7 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
     }
 
     s.user_epochs = std::max<int64_t>(p.epochs.value_or(p.framework == Framework::PyTorch ? 10 : 1), 1);
+    s.user_updates = s.user_epochs * script_batches;
     s.epochs = std::min(s.user_epochs, max_epochs);
     s.steps_per_epoch = full;
     if (s.epochs * full > max_steps) {

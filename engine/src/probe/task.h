@@ -47,7 +47,8 @@ TaskResult resolve_task(const TrainingProgram& program, const NetworkPlan& plan,
 
 struct Schedule {
     int64_t user_epochs = 1;
-    int64_t epochs = 1;          // simulated
+    int64_t user_updates = 0; // the script's weight updates: its epochs times its batches per epoch, or steps
+    int64_t epochs = 1;       // simulated
     int64_t steps_per_epoch = 1; // the last epoch may be shorter for TF1 step counts
     int64_t total_steps = 1;
     int64_t batch_size = 32;

@@ -18,22 +18,25 @@ struct Trace {
     ProbeStatus status = ProbeStatus::Skipped;
     std::string reason; // why skipped/failed, in one line
 
-    // Per-epoch series keyed by instrument name. Names in use (all series have one value per simulated epoch):
+    // Per-epoch series keyed by instrument name. Names in use (all series have one value per simulated
+    // epoch):
     //   train_loss, train_acc, val_loss, val_acc, grad_norm_first, grad_norm_last, grad_ratio (first/last),
     //   zero_grad_share, weight_change (relative), weight_norm, weight_max, weight_mean, weight_std,
     //   saturated_share, nan_count, lr_effective
     // Added by the probe:
     //   grad_norm_layer_<i>  kernel-gradient norm of the i-th weighted layer (0 = first), as AutoTrainer's
     //                        norm_kernel list; gradients are those of the epoch's last training step
-    //   cons_mean_weight, cons_std_weight  number of weight tensors whose mean / std equals last epoch's exactly
-    //   output_std           spread of the network's outputs over the validation rows (mean std per unit)
-    //   majority_share       classification: share of validation rows given the most common predicted class
+    //   cons_mean_weight, cons_std_weight  number of weight tensors whose mean / std equals last epoch's
+    //   exactly output_std           spread of the network's outputs over the validation rows (mean std per
+    //   unit) majority_share       classification: share of validation rows given the most common predicted
+    //   class
     // train_acc / val_acc / majority_share are absent for regression. train_loss and train_acc are means over
     // the epoch's batches (as Keras reports them); val_* are measured after the epoch.
     std::map<std::string, std::vector<double>> series;
     // Flags per epoch as DeepFD's monitor raises them (AutoTrainer thresholds), same keys as in to_json:
-    //   nan_loss, nan_weight, nan_grad, exploding_grad, vanishing_grad, dying_relu, saturated, unchanged_weight,
-    //   large_weight, loss_not_decreasing, acc_not_increasing, oscillating_loss, constant_output
+    //   nan_loss, nan_weight, nan_grad, exploding_grad, vanishing_grad, dying_relu, saturated,
+    //   unchanged_weight, large_weight, loss_not_decreasing, acc_not_increasing, oscillating_loss,
+    //   constant_output
     // Meanings (thresholds and sources in engine/src/probe/monitor.h):
     //   loss_not_decreasing = DeepFD increase_loss (train loss above last epoch's); acc_not_increasing =
     //   DeepFD decrease_acc; oscillating_loss = DeepFD unstable_loss (its ol_judge runs on the accuracy
@@ -45,7 +48,9 @@ struct Trace {
     //   judgment point).
     std::map<std::string, std::vector<int>> flags;
 
-    int64_t user_epochs = 0;      // what the script asks for
+    int64_t user_epochs = 0; // what the script asks for
+    int64_t user_updates =
+        0; // the script's weight updates (epochs x batches per epoch, or steps); 0: unknown
     int64_t simulated_epochs = 0; // what the probe trained
     double epoch_scale = 1.0;     // user epochs / simulated epochs (1 when exact)
     int64_t steps = 0;            // optimizer steps taken
@@ -56,7 +61,7 @@ struct Trace {
     double seconds = 0.0;
     uint64_t seed = 0;
     int64_t parameters = 0;
-    bool diverged = false;        // NaN/Inf seen
+    bool diverged = false; // NaN/Inf seen
     // How the probe departed from the script, in short sentences ("each simulated epoch runs 30 of 63
     // batches", "stopped by the time budget after 4 of 10 epochs", unknown initializer names, ...).
     std::vector<std::string> notes;

@@ -10,9 +10,9 @@
 // change as its validated fix.
 //
 // Honest limits, enforced here rather than left to the reader of a finding:
-// - Epochs: the probe compresses a large dataset's epoch to a few steps, so "more epochs help the probe" says
-//   nothing about the script unless the probe ran the script's own epochs (no compression); the epoch type is
-//   only tried then.
+// - Epochs: the probe may window a large dataset's epoch into a few steps, so "more epochs help the probe"
+//   says nothing about the script unless the what-if probe of the original ran every one of the script's
+//   weight updates (Trace::user_updates); the epoch type counts only then.
 // - The probe trains on synthetic data of the script's shape and range, never the script's files: a finding
 //   says what the probe measured, and the message says so.
 #pragma once
