@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -170,4 +171,47 @@ TEST_CASE("what-if: the whole pipeline reports it, and can be switched off", "[w
     Analysis off = analyze_text(text, options);
     for (const auto& f : off.findings)
         CHECK(f.code.rfind("FL30", 0) != 0);
+}
+
+TEST_CASE("what-if: a classifier's alarm that no usual change confirms becomes a hint", "[whatif][probe]") {
+    Probed p = probed("healthy_line.py");
+    Finding classifier;
+    classifier.code = "FL202";
+    classifier.fault = Fault::lr;
+    classifier.severity = Severity::Warning;
+    classifier.sources = {EvidenceSource::Diagnosis};
+    WhatIfResult r = run_whatif(p.text, p.program, p.baseline, {classifier}, p.options);
+    INFO(describe(r.findings));
+    CHECK(r.findings.empty());
+    // The learning rate was tried (a classifier-only alarm is a hypothesis) and nothing won.
+    REQUIRE(std::find(r.unconfirmed.begin(), r.unconfirmed.end(), Fault::lr) != r.unconfirmed.end());
+
+    Finding stat = classifier;
+    stat.code = "FL131";
+    stat.sources = {EvidenceSource::Static};
+    Finding both = classifier;
+    both.sources = {EvidenceSource::Diagnosis, EvidenceSource::Static};
+    Finding other = classifier;
+    other.fault = Fault::weight_init;
+    std::vector<Finding> findings{classifier, stat, both, other};
+    settle_classifier_alarms(findings, r.unconfirmed);
+    CHECK(findings[0].severity == Severity::Information);
+    CHECK(findings[0].message.find("what-if") != std::string::npos);
+    CHECK(findings[1].severity == Severity::Warning); // the text's evidence stands
+    CHECK(findings[2].severity == Severity::Warning);
+    if (std::find(r.unconfirmed.begin(), r.unconfirmed.end(), Fault::weight_init) == r.unconfirmed.end())
+        CHECK(findings[3].severity == Severity::Warning); // not tested: left as it was
+}
+
+TEST_CASE("what-if: a classifier-only alarm does not stop the what-if from confirming its type",
+          "[whatif][probe]") {
+    Probed p = probed("slow_rmsprop_line.py");
+    Finding classifier;
+    classifier.fault = Fault::opt;
+    classifier.severity = Severity::Warning;
+    classifier.sources = {EvidenceSource::Diagnosis};
+    WhatIfResult r = run_whatif(p.text, p.program, p.baseline, {classifier}, p.options);
+    INFO(describe(r.findings));
+    CHECK((has_fault(r.findings, Fault::opt) || has_fault(r.findings, Fault::lr)));
+    CHECK(std::find(r.unconfirmed.begin(), r.unconfirmed.end(), Fault::opt) == r.unconfirmed.end());
 }

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace faultline {
@@ -30,6 +31,11 @@ bool cancelled(const std::atomic<bool>* cancel) {
 
 bool is_alarm(const Finding& f) {
     return f.severity == Severity::Error || f.severity == Severity::Warning;
+}
+
+bool classifier_only(const Finding& f) {
+    return !f.sources.empty() && std::all_of(f.sources.begin(), f.sources.end(),
+                                             [](EvidenceSource s) { return s == EvidenceSource::Diagnosis; });
 }
 
 // Whether a probe ran the script's own weight updates, every one of them: then "more epochs train the probe
@@ -169,7 +175,7 @@ public:
         return p.loss.name.value_or("(unknown)") == program_.loss.name.value_or("(unknown)");
     }
 
-    std::vector<Finding> run(std::string_view text, const std::vector<Finding>& existing);
+    WhatIfResult run(std::string_view text, const std::vector<Finding>& existing);
 
 private:
     bool time_left() {
@@ -197,7 +203,7 @@ std::string seed_list(uint64_t first, int n) {
     return out;
 }
 
-std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Finding>& existing) {
+WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& existing) {
     classification_ = scored_as_classification(program_, baseline_);
     const uint64_t seed = options_.seed;
     const std::string base_loss = program_.loss.name.value_or("(unknown)");
@@ -206,8 +212,11 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
     std::vector<Job> jobs;
     for (Fault fault : {Fault::lr, Fault::opt, Fault::loss, Fault::act, Fault::epoch,
                         Fault::data_preprocessing, Fault::batch_size, Fault::weight_init}) {
-        bool named = std::any_of(existing.begin(), existing.end(),
-                                 [&](const Finding& f) { return f.fault == fault && is_alarm(f); });
+        // An alarm backed by the text or the probe's own record settles the type; one from the classifiers
+        // alone is a hypothesis the what-if can test.
+        bool named = std::any_of(existing.begin(), existing.end(), [&](const Finding& f) {
+            return f.fault == fault && is_alarm(f) && !classifier_only(f);
+        });
         if (named || !locate(fault, program_)) continue;
         auto candidates = fixes::build_candidates(fault, program_, text, &baseline_);
         size_t taken = 0;
@@ -219,32 +228,32 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
             ++taken;
         }
     }
-    if (jobs.empty()) return {};
+    WhatIfResult result;
+    if (jobs.empty()) return result;
 
     // First seed: the original, at the what-if length, and every candidate.
     std::vector<std::pair<const TrainingProgram*, uint64_t>> work{{&program_, seed}};
     for (const auto& j : jobs)
         work.push_back({&j.candidate.program, seed});
     auto first = probe(work);
-    if (cancelled(cancel_)) return {};
-    if (!first[0]) return {};
+    if (cancelled(cancel_) || !first[0]) return result;
     const ProbeScore before = probe_score(*first[0], classification_, base_loss);
-    if (!before.ok) return {};
+    if (!before.ok) return result;
 
     // The best clear winner per fault type goes on to the further seeds.
     std::map<Fault, size_t> winner;
+    std::set<Fault> tested; // types with at least one candidate probed to the end
     for (size_t i = 0; i < jobs.size(); ++i) {
         if (!first[i + 1]) continue;
         if (jobs[i].fault == Fault::epoch && !runs_script_updates(*first[0])) continue;
         ProbeScore s = score(*first[i + 1], jobs[i].candidate.program);
         jobs[i].scores.push_back(s);
+        if (s.ok) tested.insert(jobs[i].fault);
         if (!decisive(before, *first[0], s)) continue;
         auto it = winner.find(jobs[i].fault);
         if (it == winner.end() || improvement(before, s) > improvement(before, jobs[it->second].scores[0]))
             winner[jobs[i].fault] = i;
     }
-    if (winner.empty()) return {};
-
     std::vector<ProbeScore> originals{before};
     for (int k = 1; k < whatif_.seeds && !winner.empty(); ++k) {
         const uint64_t s = seed + static_cast<uint64_t>(k);
@@ -253,9 +262,9 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
         for (const auto& [fault, i] : winner)
             work.push_back({&jobs[i].candidate.program, s});
         auto traces = probe(work);
-        if (cancelled(cancel_) || !traces[0]) return {};
+        if (cancelled(cancel_) || !traces[0]) return result;
         ProbeScore original = probe_score(*traces[0], classification_, base_loss);
-        if (!original.ok) return {};
+        if (!original.ok) return result;
         originals.push_back(original);
         size_t w = 1;
         for (auto it = winner.begin(); it != winner.end(); ++w) {
@@ -278,9 +287,13 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
     // winning change, the optimizer's win is the same effect seen twice: report the smaller change only.
     const bool lr_named = std::any_of(existing.begin(), existing.end(),
                                       [](const Finding& f) { return f.fault == Fault::lr && is_alarm(f); });
-    if (lr_named || winner.count(Fault::lr)) winner.erase(Fault::opt);
+    if (lr_named || winner.count(Fault::lr)) {
+        if (winner.erase(Fault::opt)) tested.erase(Fault::opt); // explained, not refuted
+    }
+    for (Fault f : tested)
+        if (!winner.count(f)) result.unconfirmed.push_back(f);
 
-    std::vector<Finding> out;
+    std::vector<Finding>& out = result.findings;
     for (const auto& [fault, i] : winner) {
         const Job& job = jobs[i];
         if (job.scores.size() != originals.size()) continue;
@@ -327,7 +340,7 @@ std::vector<Finding> WhatIf::run(std::string_view text, const std::vector<Findin
         f.sources = {EvidenceSource::Probe};
         out.push_back(std::move(f));
     }
-    return out;
+    return result;
 }
 
 } // namespace
@@ -355,12 +368,31 @@ const char* whatif_code(Fault f) {
     }
 }
 
+WhatIfResult run_whatif(std::string_view text, const TrainingProgram& program, const Trace& baseline,
+                        const std::vector<Finding>& existing, const ProbeOptions& options,
+                        const WhatIfOptions& whatif, const std::atomic<bool>* cancel) {
+    if (baseline.status != ProbeStatus::Ok || cancelled(cancel) || whatif.seeds < 1) return {};
+    return WhatIf(program, baseline, options, whatif, cancel).run(text, existing);
+}
+
 std::vector<Finding> diagnose_by_whatif(std::string_view text, const TrainingProgram& program,
                                         const Trace& baseline, const std::vector<Finding>& existing,
                                         const ProbeOptions& options, const WhatIfOptions& whatif,
                                         const std::atomic<bool>* cancel) {
-    if (baseline.status != ProbeStatus::Ok || cancelled(cancel) || whatif.seeds < 1) return {};
-    return WhatIf(program, baseline, options, whatif, cancel).run(text, existing);
+    return run_whatif(text, program, baseline, existing, options, whatif, cancel).findings;
+}
+
+void settle_classifier_alarms(std::vector<Finding>& findings, const std::vector<Fault>& unconfirmed) {
+    for (auto& f : findings) {
+        if (!is_alarm(f) || !classifier_only(f)) continue;
+        if (std::find(unconfirmed.begin(), unconfirmed.end(), f.fault) == unconfirmed.end()) continue;
+        f.severity = Severity::Information;
+        f.message += " (a what-if probe of the usual changes found none that helps: shown as a hint)";
+        f.explanation +=
+            "\n\nWhat-if probes of this type's usual changes (the quick fixes below) did not train the "
+            "probe decisively better under every seed, so the classifier's call is kept as a hint "
+            "rather than an alarm.";
+    }
 }
 
 } // namespace faultline

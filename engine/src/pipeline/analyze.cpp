@@ -69,10 +69,12 @@ Analysis analyze_text(std::string_view text, const AnalysisOptions& options, con
         validate_fixes(text, a.program, a.trace, a.findings, options.probe_options, cancel);
     // After validation, so that the findings' own fixes keep their budget; a what-if finding arrives with
     // its fix already validated.
-    if (options.whatif)
-        a.findings =
-            merge_findings(std::move(a.findings), diagnose_by_whatif(text, a.program, a.trace, a.findings,
-                                                                     options.probe_options, {}, cancel));
+    if (options.whatif) {
+        WhatIfResult whatif =
+            run_whatif(text, a.program, a.trace, a.findings, options.probe_options, {}, cancel);
+        settle_classifier_alarms(a.findings, whatif.unconfirmed);
+        a.findings = merge_findings(std::move(a.findings), std::move(whatif.findings));
+    }
     return a;
 }
 

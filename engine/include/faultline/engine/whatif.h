@@ -40,12 +40,29 @@ struct WhatIfOptions {
 // FL307 data_preprocessing, FL308 weight_init (the same order as the classifiers' FL201-FL208).
 const char* whatif_code(Fault f);
 
-// Findings for the fault types that `existing` has no alarm (Error or Warning) for. `baseline` is the probe
-// of `program` (parsed from `text`) with `options`; nothing is returned unless it is Ok. Cancellable between
-// probes.
+// The what-if findings, and the fault types whose candidates were probed without a decisive win under every
+// seed (tested, not confirmed).
+struct WhatIfResult {
+    std::vector<Finding> findings;
+    std::vector<Fault> unconfirmed;
+};
+
+// Tries the fault types that `existing` has no alarm (Error or Warning) for from the static checks or the
+// probe's own record; a type alarmed by the classifiers alone is a hypothesis and is tried too. `baseline` is
+// the probe of `program` (parsed from `text`) with `options`; nothing is returned unless it is Ok.
+// Cancellable between probes.
+WhatIfResult run_whatif(std::string_view text, const TrainingProgram& program, const Trace& baseline,
+                        const std::vector<Finding>& existing, const ProbeOptions& options,
+                        const WhatIfOptions& whatif = {}, const std::atomic<bool>* cancel = nullptr);
+
+// run_whatif's findings only.
 std::vector<Finding> diagnose_by_whatif(std::string_view text, const TrainingProgram& program,
                                         const Trace& baseline, const std::vector<Finding>& existing,
                                         const ProbeOptions& options, const WhatIfOptions& whatif = {},
                                         const std::atomic<bool>* cancel = nullptr);
+
+// The classifiers' alarms (findings whose only evidence is the classifier) of a type the what-if tested and
+// did not confirm become Information: a trace pattern that no usual change improves is a hint, not an alarm.
+void settle_classifier_alarms(std::vector<Finding>& findings, const std::vector<Fault>& unconfirmed);
 
 } // namespace faultline
