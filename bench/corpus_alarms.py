@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Seeded-corpus check of faultline's alarms, by evidence source.
+"""Held-out seeded evaluation of everything that raises alarms: static checks, classifiers, what-if probes.
 
-Samples correct programs (bases) and labelled mutants from a corpus written by `faultline train --corpus DIR`
-(DIR/programs.jsonl), runs `faultline check --format json` on each, and reports per fault type how often an
-alarm (Error/Warning) of each source fires: on bases (false alarms, lower is better) and on mutants whose
-labelled types include it (recall) or not (extra alarms).
+Runs `faultline check --format json` (the whole pipeline) on programs of a corpus written by
+`faultline train --corpus DIR` (DIR/programs.jsonl), scored against the labels the classifiers learn from:
+`faultline train --corpus DIR --labels FILE` writes them (a mutant's seeded types when it trained measurably
+worse than its base; none for bases and for mutants that did not), with the train/validation/test split by
+base program. Only the test split is scored by default: the classifiers never saw those bases.
 
-usage: bench/corpus_alarms.py FAULTLINE CORPUS_DIR [--bases N] [--mutants N] [--seed S] [--jobs J]
+Per fault type, over (program, type) pairs, an alarm is a diagnostic of severity Error or Warning:
+precision, recall and F1 for each evidence source (FL1xx static, FL2xx classifier, FL3xx what-if) and for all
+of them together (what `faultline check` reports). Also: the share of correct programs (bases) with any alarm.
+
+usage: bench/corpus_alarms.py FAULTLINE CORPUS_DIR LABELS [--split test] [--limit N] [--seed S] [--jobs J]
 """
 import argparse
 import collections
@@ -18,15 +23,12 @@ import subprocess
 import sys
 import tempfile
 
-VERBOSE = False
 SOURCES = {"FL1": "static", "FL2": "classifier", "FL3": "what-if"}
-
-
-def source_of(code):
-    return SOURCES.get(code[:3], "other")
+TYPES = ["opt", "lr", "act", "loss", "epoch", "batch_size", "data_preprocessing", "weight_init"]
 
 
 def alarms(binary, source_text):
+    """(source, fault) pairs of the alarms `faultline check` reports for one program."""
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(source_text)
         path = f.name
@@ -34,76 +36,81 @@ def alarms(binary, source_text):
         out = subprocess.run([binary, "check", "--format", "json", path], capture_output=True, text=True,
                              timeout=600)
         doc = json.loads(out.stdout)
-        found = []
+        found = set()
         for d in doc["files"][0]["diagnostics"]:
             if d.get("severity", 4) <= 2:
-                found.append((source_of(d.get("code", "")), d.get("data", {}).get("fault", "")))
-                if VERBOSE and found[-1][0] == "what-if":
-                    print("   ", d.get("message", ""), file=sys.stderr)
+                found.add((SOURCES.get(d.get("code", "")[:3], "other"), d.get("data", {}).get("fault", "")))
         return found
     finally:
         os.unlink(path)
+
+
+def prf(tp, fp, fn):
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("corpus")
-    ap.add_argument("--bases", type=int, default=60)
-    ap.add_argument("--mutants", type=int, default=120)
+    ap.add_argument("labels")
+    ap.add_argument("--split", default="test")
+    ap.add_argument("--limit", type=int, default=0, help="score a random sample of this many programs")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--verbose", action="store_true", help="print each program's alarms")
     args = ap.parse_args()
-    global VERBOSE
-    VERBOSE = args.verbose
 
-    programs = [json.loads(line) for line in open(os.path.join(args.corpus, "programs.jsonl"))]
-    programs = [p for p in programs if p.get("status") == "ok"]
-    rng = random.Random(args.seed)
-    bases = [p for p in programs if not p["mutations"]]
-    mutants = [p for p in programs if p["mutations"] and p["seeded"]]
-    sample = rng.sample(bases, min(args.bases, len(bases))) + rng.sample(mutants, min(args.mutants, len(mutants)))
+    labels = {}
+    for line in open(args.labels):
+        d = json.loads(line)
+        if d["split"] == args.split:
+            labels[d["id"]] = set(d["labels"])
+    programs = []
+    for line in open(os.path.join(args.corpus, "programs.jsonl")):
+        p = json.loads(line)
+        if p["id"] in labels:
+            programs.append(p)
+    if args.limit:
+        programs = random.Random(args.seed).sample(programs, min(args.limit, len(programs)))
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda p: alarms(args.binary, p["source"]), sample))
+        results = list(pool.map(lambda p: alarms(args.binary, p["source"]), programs))
 
-    base_alarm = collections.Counter()  # (source) -> bases with any alarm of that source
-    base_by_type = collections.Counter()  # (source, type)
-    hit = collections.Counter()  # (source, type) -> mutants labelled type with an alarm of that type
-    labelled = collections.Counter()  # type -> mutants labelled with it
-    extra = collections.Counter()  # (source, type) -> alarms of a type the mutant is not labelled with
-    n_bases = n_mutants = 0
-    for p, found in zip(sample, results):
-        if args.verbose and found:
-            print(p["id"], p["mutations"], "labelled", p["seeded"], "alarms", sorted(set(found)))
-        if not p["mutations"]:
-            n_bases += 1
-            for src in {s for s, _ in found}:
-                base_alarm[src] += 1
-            for key in set(found):
-                base_by_type[key] += 1
-            continue
-        n_mutants += 1
-        for t in p["seeded"]:
-            labelled[t] += 1
-        for src, t in set(found):
-            if t in p["seeded"]:
-                hit[(src, t)] += 1
-            else:
-                extra[(src, t)] += 1
+    sources = ["static", "classifier", "what-if", "all"]
+    counts = {s: collections.Counter() for s in sources}  # (type, tp|fp|fn)
+    bases = bases_alarmed = 0
+    bases_by_source = collections.Counter()
+    for p, found in zip(programs, results):
+        truth = labels[p["id"]]
+        if p["id"] == p["base"]:
+            bases += 1
+            bases_alarmed += bool(found)
+            for s in {s for s, _ in found}:
+                bases_by_source[s] += 1
+        for s in sources:
+            said = {t for src, t in found if s == "all" or src == s}
+            for t in TYPES:
+                if t in said and t in truth:
+                    counts[s][(t, "tp")] += 1
+                elif t in said:
+                    counts[s][(t, "fp")] += 1
+                elif t in truth:
+                    counts[s][(t, "fn")] += 1
 
-    print(f"bases {n_bases}, mutants {n_mutants} (corpus {args.corpus}, sample seed {args.seed})")
-    print("bases with an alarm, by source: " +
-          ", ".join(f"{s} {base_alarm[s]}/{n_bases}" for s in ["static", "classifier", "what-if"]))
-    print(f"{'type':20} {'labelled':>8}  " + "  ".join(f"{s + ' recall':>18} {'extra':>5} {'on bases':>8}"
-                                                     for s in ["static", "classifier", "what-if"]))
-    for t in sorted(labelled):
+    print(f"{len(programs)} programs of the {args.split} split ({bases} correct bases), corpus {args.corpus}")
+    print(f"correct programs with an alarm: {bases_alarmed}/{bases} (" +
+          ", ".join(f"{s} {bases_by_source[s]}" for s in ["static", "classifier", "what-if"]) + ")")
+    print(f"{'type':20}{'labelled':>9}  " + "".join(f"{s + ' P/R/F1':>24}" for s in sources))
+    for t in TYPES:
+        n = counts["all"][(t, "tp")] + counts["all"][(t, "fn")]
         cells = []
-        for s in ["static", "classifier", "what-if"]:
-            cells.append(f"{hit[(s, t)]:>10}/{labelled[t]:<3} ({100.0 * hit[(s, t)] / labelled[t]:3.0f}%) "
-                         f"{extra[(s, t)]:>5} {base_by_type[(s, t)]:>8}")
-        print(f"{t:20} {labelled[t]:>8}  " + "  ".join(cells))
+        for s in sources:
+            p, r, f = prf(counts[s][(t, "tp")], counts[s][(t, "fp")], counts[s][(t, "fn")])
+            cells.append(f"{p:.2f}/{r:.2f}/{f:.2f}".rjust(24))
+        print(f"{t:20}{n:>9}  " + "".join(cells))
     return 0
 
 

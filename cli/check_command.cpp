@@ -69,6 +69,10 @@ bool parse_probe_option(const Args& args, size_t& i, AnalysisOptions& options, s
         options.probe = false;
         return true;
     }
+    if (args[i] == "--no-whatif") {
+        options.whatif = false;
+        return true;
+    }
     if (take_value(args, i, "--budget", value)) {
         if (!parse_number(value, number) || number <= 0) error = "invalid --budget: " + value;
         options.probe_options.budget_seconds = number;
@@ -87,7 +91,8 @@ int check_command(const Args& args) {
     for (size_t i = 0; i < args.size(); ++i) {
         std::string value, error;
         if (take_value(args, i, "--format", value)) {
-            if (value != "text" && value != "json" && value != "sarif") return usage_error("unknown format: " + value);
+            if (value != "text" && value != "json" && value != "sarif")
+                return usage_error("unknown format: " + value);
             opt.format = value;
         } else if (parse_probe_option(args, i, opt.analysis, error)) {
             if (!error.empty()) return usage_error(error);
@@ -133,9 +138,12 @@ int check_command(const Args& args) {
         reports.push_back(std::move(report));
     }
     if (opt.fix && opt.diff) return exit_code;
-    if (opt.format == "json") std::cout << format_json(reports).dump(2) << "\n";
-    else if (opt.format == "sarif") std::cout << format_sarif(reports).dump(2) << "\n";
-    else std::cout << format_text(reports);
+    if (opt.format == "json")
+        std::cout << format_json(reports).dump(2) << "\n";
+    else if (opt.format == "sarif")
+        std::cout << format_sarif(reports).dump(2) << "\n";
+    else
+        std::cout << format_text(reports);
     return exit_code;
 }
 

@@ -17,6 +17,7 @@ usage:
   faultline check [options] FILE...   diagnose scripts and print findings
       --format text|json|sarif        output format (default text)
       --no-probe                      static checks only (no probe training)
+      --no-whatif                     no what-if probes (FL301-FL308): faster, classifier alarms unconfirmed
       --budget SECONDS                probe time budget per script (default 3)
       --seed N                        probe seed (default 1)
       --fix                           apply the best fix of each finding to the file
@@ -25,9 +26,9 @@ usage:
                                       run the language server over stdio
   faultline probe FILE [--json] [--budget SECONDS] [--seed N]
                                       run the probe and print its trace
-  faultline train --corpus DIR [--jobs N] [--seed S] [--size N]
+  faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--train-only] [--labels FILE]
                                       build the seeded corpus and train the diagnosis models
-  faultline eval DIR [--json] [--no-probe]
+  faultline eval DIR [--json] [--no-probe] [--no-whatif]
                                       score the subjects in DIR (buggy.py, fixed.py, truth.json)
   faultline --version | --help
 
@@ -49,7 +50,8 @@ int lsp_command(const faultline::cli::Args& args, const char* self) {
             }
             char* end = nullptr;
             long pid = std::strtol(v.c_str(), &end, 10);
-            if (!end || *end != '\0' || pid <= 0) return faultline::cli::usage_error("invalid --clientProcessId: " + v);
+            if (!end || *end != '\0' || pid <= 0)
+                return faultline::cli::usage_error("invalid --clientProcessId: " + v);
             options.client_process_id = static_cast<int>(pid);
         } else if (a.rfind("--clientProcessId=", 0) == 0) {
             options.client_process_id = std::atoi(a.c_str() + 18);
@@ -81,8 +83,8 @@ int main(int argc, char** argv) {
         std::printf("faultline %s\n", FAULTLINE_VERSION);
         return 0;
     }
-    // Malformed input files (a truth.json of the wrong shape, say) surface as exceptions from the JSON library:
-    // one line on stderr and exit code 2, never an abort.
+    // Malformed input files (a truth.json of the wrong shape, say) surface as exceptions from the JSON
+    // library: one line on stderr and exit code 2, never an abort.
     try {
         if (command == "check") return faultline::cli::check_command(rest);
         if (command == "lsp") return lsp_command(rest, argv[0]);

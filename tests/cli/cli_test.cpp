@@ -1,14 +1,15 @@
 // The `faultline` command as a user and other tools see it: exit codes, and the JSON contract of check.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -24,12 +25,15 @@ Result run(const std::string& args) {
     std::string out;
     std::array<char, 4096> buf{};
     size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
+        out.append(buf.data(), n);
     int status = pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::string example(const char* name) { return std::string(FAULTLINE_SOURCE_DIR) + "/examples/" + name; }
+std::string example(const char* name) {
+    return std::string(FAULTLINE_SOURCE_DIR) + "/examples/" + name;
+}
 
 bool is_position(const nlohmann::json& p) {
     return p.is_object() && p["line"].is_number_unsigned() && p["character"].is_number_unsigned();
@@ -125,4 +129,25 @@ TEST_CASE("eval reports a malformed truth.json in one line and exits 2") {
     std::ofstream(dir / "s1" / "truth.json") << "{\"fault_types\": 3}";
     CHECK(run("eval --no-probe " + dir.string()).exit_code == 2);
     fs::remove_all(dir);
+}
+
+TEST_CASE("check reports what-if findings, and --no-whatif turns them off") {
+    const std::string script = std::string(FAULTLINE_FIXTURES) + "/whatif/slow_rmsprop_line.py";
+    auto codes = [](const std::string& out) {
+        std::vector<std::string> found;
+        const auto doc = nlohmann::json::parse(out);
+        for (const auto& d : doc["files"][0]["diagnostics"])
+            found.push_back(d["code"].get<std::string>());
+        return found;
+    };
+    auto has_whatif = [](const std::vector<std::string>& found) {
+        return std::any_of(found.begin(), found.end(),
+                           [](const std::string& c) { return c.rfind("FL30", 0) == 0; });
+    };
+    // A generous budget: the what-if's deadline is wall time and CI machines are loaded.
+    auto with = run("check --format json --budget 30 " + script);
+    REQUIRE(with.exit_code == 1);
+    CHECK(has_whatif(codes(with.out)));
+    auto without = run("check --format json --budget 30 --no-whatif " + script);
+    CHECK_FALSE(has_whatif(codes(without.out)));
 }

@@ -43,6 +43,7 @@ struct TrainArgs {
     uint64_t seed = 1;
     int64_t size = 3000;
     bool train_only = false;
+    std::string labels_out; // --labels FILE: write each program's measured labels and split, do not train
 };
 
 const char* task_name(Task t) {
@@ -162,6 +163,7 @@ struct Row {
     std::vector<float> labels; // one per diagnosed fault
     std::string base;
     int seed_index = 0;
+    std::string id;
 };
 
 struct Dataset {
@@ -223,7 +225,7 @@ Dataset load_dataset(const std::string& corpus_file) {
         const TrainingProgram program = parse_program(line["source"].get<std::string>());
         int k = 0;
         for (const auto& t : line["traces"]) {
-            ds.rows.push_back({extract_features(program, t.get<Trace>()), labels, base, k++});
+            ds.rows.push_back({extract_features(program, t.get<Trace>()), labels, base, k++, id});
         }
     }
     return ds;
@@ -268,6 +270,36 @@ Scores score(const std::vector<float>& p, const std::vector<const Row*>& rows, s
         s.fn += truth && !said;
     }
     return s;
+}
+
+// The labels the classifiers learn from, one JSON line per program: its id, base, split and the fault types
+// it is labelled with (seeded and measurably worse than its base). For measuring other diagnosers on the same
+// held-out programs (bench/corpus_alarms.py).
+int write_labels(const TrainArgs& args, const std::string& corpus_file) {
+    Dataset ds = load_dataset(corpus_file);
+    std::ofstream out(args.labels_out);
+    if (!out) {
+        std::fprintf(stderr, "error: cannot write %s\n", args.labels_out.c_str());
+        return 2;
+    }
+    const auto& faults = diagnosed_faults();
+    static const char* kSplits[] = {"train", "validation", "test"};
+    size_t written = 0;
+    for (const Row& r : ds.rows) {
+        if (r.seed_index != 0) continue;
+        json labels = json::array();
+        for (size_t f = 0; f < faults.size(); ++f)
+            if (r.labels[f] > 0.5f) labels.push_back(to_string(faults[f]));
+        out << json{{"id", r.id},
+                    {"base", r.base},
+                    {"split", kSplits[split_of(r.base, args.seed)]},
+                    {"labels", labels}}
+                   .dump()
+            << "\n";
+        ++written;
+    }
+    std::fprintf(stderr, "labels of %zu programs written to %s\n", written, args.labels_out.c_str());
+    return 0;
 }
 
 int train_models(const TrainArgs& args, const std::string& corpus_file) {
@@ -437,6 +469,10 @@ bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
                 out.size = std::max<int64_t>(1, std::stoll(*v));
             } else if (a[i] == "--train-only") {
                 out.train_only = true;
+            } else if (a[i] == "--labels") {
+                auto v = value("--labels");
+                if (!v) return false;
+                out.labels_out = *v;
             } else {
                 std::fprintf(stderr, "error: unknown option %s\n", a[i].c_str());
                 return false;
@@ -449,7 +485,7 @@ bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
     if (out.corpus.empty()) {
         std::fprintf(stderr,
                      "usage: faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--out DIR] "
-                     "[--train-only]\n");
+                     "[--train-only] [--labels FILE]\n");
         return false;
     }
     if (out.out.empty()) out.out = (std::filesystem::path(out.corpus) / "model").string();
@@ -468,6 +504,7 @@ int run_train(const std::vector<std::string>& args) {
         return 2;
     }
     const std::string corpus_file = (std::filesystem::path(a.corpus) / "programs.jsonl").string();
+    if (!a.labels_out.empty()) return write_labels(a, corpus_file);
     if (!a.train_only && !generate(a, corpus_file)) return 2;
     return train_models(a, corpus_file);
 }
