@@ -104,10 +104,18 @@ bool clearly_better(const ProbeScore& before, const ProbeScore& after) {
 }
 
 std::string describe_effect(const ProbeScore& before, const ProbeScore& after) {
-    std::string loss = "loss " + two_decimals(before.loss) + " -> " + two_decimals(after.loss);
-    if (!before.classification) return "probe " + loss;
-    return "probe accuracy " + two_decimals(before.accuracy) + " -> " + two_decimals(after.accuracy) + ", " +
-           loss;
+    // Losses of two different functions are different quantities: only the accuracy is compared then.
+    const bool comparable_loss =
+        same_loss(before, after) || (before.loss_function.empty() && after.loss_function.empty());
+    std::string loss =
+        comparable_loss ? "loss " + two_decimals(before.loss) + " -> " + two_decimals(after.loss) : "";
+    if (!before.classification)
+        return "probe " + (loss.empty() ? "loss " + two_decimals(after.loss) + " under the new loss" : loss);
+    std::string accuracy =
+        std::isnan(before.accuracy)
+            ? "accuracy " + two_decimals(after.accuracy) + " (the original measures none)"
+            : "accuracy " + two_decimals(before.accuracy) + " -> " + two_decimals(after.accuracy);
+    return "probe " + accuracy + (loss.empty() ? "" : ", " + loss);
 }
 
 } // namespace faultline
