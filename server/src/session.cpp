@@ -4,23 +4,58 @@
 #include "faultline/server/worker_client.h"
 #include "routes.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
 namespace faultline::server {
 
-OpenDocument::OpenDocument(boost::asio::io_context& io, std::string uri_, int64_t version_, std::string text)
-    : uri(std::move(uri_)), version(version_), doc(std::move(text)), static_timer(io), probe_timer(io) {}
+OpenDocument::OpenDocument(boost::asio::io_context& io, boost::asio::thread_pool& pool, std::string uri_,
+                           int64_t version_, std::string text)
+    : uri(std::move(uri_)), version(version_), pending_reset(text),
+      syntax(std::make_shared<SyntaxState>(pool)), static_timer(io), probe_timer(io), text_(std::move(text)) {
+}
+
+OpenDocument::~OpenDocument() {
+    syntax->closed = true;
+}
 
 const LineIndex& OpenDocument::index() {
-    if (!index_) index_.emplace(doc.text());
+    if (!index_) index_.emplace(text_);
     return *index_;
+}
+
+void OpenDocument::apply(TextEdit edit) {
+    // The same clamping as Document::apply, so that both copies of the text stay equal.
+    auto size = static_cast<uint32_t>(text_.size());
+    edit.start_byte = std::min(edit.start_byte, size);
+    edit.old_end_byte = std::clamp(edit.old_end_byte, edit.start_byte, size);
+    text_.replace(edit.start_byte, edit.old_end_byte - edit.start_byte, edit.new_text);
+    index_.reset();
+    if (pending_reset)
+        *pending_reset = text_; // not yet parsed at all: one full parse of the final text beats edits
+    else
+        pending_edits.push_back(std::move(edit));
+}
+
+void OpenDocument::reset(std::string text) {
+    text_ = std::move(text);
+    index_.reset();
+    pending_edits.clear();
+    pending_reset = text_;
 }
 
 Session::Session(boost::asio::io_context& io, Transport& transport, SessionOptions options)
     : io_(io), transport_(transport), options_(std::move(options)) {}
 
 Session::~Session() {
+    // Queued jobs see `closed`/`stopping_` and return at once; join waits only for the one running (its
+    // result, posted to the io_context, is dropped through `alive_`).
+    stopping_ = true;
+    for (auto& [uri, doc] : documents_)
+        doc->syntax->closed = true;
+    analysis_pool_.join();
+    alive_.reset();
     for (auto& [key, pending] : pending_)
         pending.reply.abandon();
 }
@@ -188,6 +223,7 @@ void Session::on_cancel_request(const json& params) {
 void Session::request_exit(int code) {
     if (exit_code_) return;
     exit_code_ = code;
+    stopping_ = true; // queued analyses return at once; the session's destructor joins the pool
     if (client_watch_timer_) client_watch_timer_->cancel();
     worker_.reset();
     if (exit_callback_) exit_callback_(code);

@@ -190,7 +190,7 @@ TEST_CASE("a 10 MB document is opened, edited and answered") {
     h.open("file:///big.py", text);
     json published = h.wait_diagnostics("file:///big.py", std::chrono::seconds(60));
     REQUIRE(published.is_object());
-    int last_line = static_cast<int>(h.session.document("file:///big.py")->doc.text().size() / line.size());
+    int last_line = static_cast<int>(h.session.document("file:///big.py")->text().size() / line.size());
     h.notify("textDocument/didChange", {{"textDocument", {{"uri", "file:///big.py"}, {"version", 2}}},
                                         {"contentChanges", {{{"range", range(5, 0, 5, 1)}, {"text", "y"}}}}});
     auto start = std::chrono::steady_clock::now();

@@ -12,7 +12,7 @@ void change(Harness& h, const std::string& uri, int64_t version, json changes) {
                                         {"contentChanges", std::move(changes)}});
 }
 const std::string& text_of(Harness& h, const std::string& uri) {
-    return h.session.document(uri)->doc.text();
+    return h.session.document(uri)->text();
 }
 } // namespace
 

@@ -36,7 +36,7 @@ bool wants_quickfix(const json& params) {
 
 void Session::on_code_action(const json& params, Reply& reply) {
     OpenDocument& doc = require_document(params);
-    ensure_current(doc);
+    if (when_analyzed(doc, reply, [this, params](Reply& r) { on_code_action(params, r); })) return;
     const json* range = optional_field(params, "range");
     if (!range) throw RpcError(error_code::InvalidParams, "'range' is required");
     auto [start, end] = from_lsp_range(doc.index(), *range, encoding_);

@@ -1,8 +1,11 @@
-// Static analysis after an adaptive debounce, publication (push), and textDocument/diagnostic (pull).
+// Static analysis after an adaptive debounce on the analysis pool, publication (push), and
+// textDocument/diagnostic (pull).
 #include "faultline/engine/pipeline.h"
 #include "faultline/server/log.h"
 #include "faultline/server/lsp_findings.h"
 #include "faultline/server/session.h"
+
+#include <boost/asio/post.hpp>
 
 namespace faultline::server {
 
@@ -12,28 +15,120 @@ void Session::schedule_static(OpenDocument& doc) {
         if (ec) return;
         auto it = documents_.find(uri);
         if (it == documents_.end()) return;
-        run_static(*it->second);
-        publish(*it->second);
+        submit_static(*it->second);
     });
 }
 
-void Session::run_static(OpenDocument& doc) {
-    if (doc.static_version == doc.version) return;
-    auto start = std::chrono::steady_clock::now();
-    try {
+void Session::submit_static(OpenDocument& doc) {
+    doc.static_timer.cancel();
+    struct Job {
+        std::optional<std::string> reset;
+        std::vector<TextEdit> edits;
         CheckOptions checks;
-        checks.disabled = config_.disabled_checks;
-        doc.static_findings = analyze_static(doc.doc.extract(), checks).findings;
-    } catch (const std::exception& e) {
-        log_error("static analysis failed on " + doc.uri + ": " + e.what());
-        doc.static_findings.clear();
+    } job{std::move(doc.pending_reset), std::move(doc.pending_edits), {}};
+    doc.pending_reset.reset();
+    doc.pending_edits.clear();
+    job.checks.disabled = config_.disabled_checks;
+    uint64_t seq = next_analysis_seq_++;
+    doc.analysis_seq = seq;
+    doc.analysis_version = doc.version;
+    doc.syntax->latest_seq = seq;
+    boost::asio::post(doc.syntax->strand, [this, syntax = doc.syntax, job = std::move(job), seq,
+                                           version = doc.version, uri = doc.uri,
+                                           alive = std::weak_ptr<int>(alive_)]() mutable {
+        // Runs on the analysis pool: only `syntax->doc` and the job's own data are touched here.
+        if (syntax->closed || stopping_) return;
+        auto start = std::chrono::steady_clock::now();
+        std::vector<Finding> findings;
+        std::string error;
+        try {
+            if (job.reset) {
+                if (syntax->doc)
+                    syntax->doc->reset(std::move(*job.reset));
+                else
+                    syntax->doc.emplace(std::move(*job.reset));
+            }
+            // Every job's edits are applied, even a superseded one's: the next job starts from them.
+            for (const TextEdit& edit : job.edits)
+                syntax->doc->apply(edit);
+            // A newer version is already queued: its analysis is the one that will be published.
+            if (syntax->latest_seq != seq || syntax->closed || stopping_) return;
+            findings = analyze_static(syntax->doc->extract(), job.checks).findings;
+        } catch (const std::exception& e) {
+            error = e.what();
+            findings.clear();
+        }
+        double elapsed =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        boost::asio::post(io_, [this, alive, uri = std::move(uri), seq, version,
+                                findings = std::move(findings), elapsed, error = std::move(error)]() mutable {
+            if (alive.expired()) return;
+            on_static_result(uri, seq, version, std::move(findings), elapsed, error);
+        });
+    });
+}
+
+void Session::on_static_result(const std::string& uri, uint64_t seq, int64_t version,
+                               std::vector<Finding> findings, double elapsed_ms, const std::string& error) {
+    debounce_.record(std::chrono::duration<double, std::milli>(elapsed_ms));
+    if (!error.empty()) log_error("static analysis failed on " + uri + ": " + error);
+    auto it = documents_.find(uri);
+    // Stale (a newer job was submitted, the document changed, closed or was reopened): dropped.
+    if (it == documents_.end() || it->second->analysis_seq != seq) return;
+    OpenDocument& doc = *it->second;
+    doc.analysis_seq = 0;
+    if (doc.version != version) return; // changed since; its debounce timer submits the new version
+    log_debug("static analysis of " + uri + " v" + std::to_string(version) + ": " +
+              std::to_string(findings.size()) + " findings in " + std::to_string(elapsed_ms) + " ms");
+    doc.static_findings = std::move(findings);
+    doc.static_version = version;
+    if (state_ == State::Running && !exit_code_)
+        publish(doc);
+    else
+        diagnostics_json(doc); // after shutdown nothing is sent, but parked requests see the findings
+    auto waiters = std::move(doc.waiters);
+    doc.waiters.clear();
+    for (auto& waiter : waiters) {
+        auto pending = pending_.find(waiter.key);
+        if (pending == pending_.end()) continue; // cancelled meanwhile
+        Reply reply = std::move(pending->second.reply);
+        pending_.erase(pending);
+        try {
+            waiter.resume(reply);
+        } catch (const RpcError& e) {
+            reply.error(e.code, e.what());
+        } catch (const json::exception& e) {
+            reply.error(error_code::InvalidParams, std::string("invalid params: ") + e.what());
+        } catch (const std::exception& e) {
+            reply.error(error_code::InternalError, e.what());
+        }
     }
-    auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
-    debounce_.record(elapsed);
-    log_debug("static analysis of " + doc.uri + " v" + std::to_string(doc.version) + ": " +
-              std::to_string(doc.static_findings.size()) + " findings in " + std::to_string(elapsed.count()) +
-              " ms");
-    doc.static_version = doc.version;
+}
+
+bool Session::when_analyzed(OpenDocument& doc, Reply& reply, std::function<void(Reply&)> resume,
+                            bool static_only) {
+    bool current = static_only ? doc.static_version == doc.version : doc.published_version == doc.version;
+    if (current) return false;
+    // A request inside the debounce window must not read ranges of the previous text (a code action built
+    // from them would edit the wrong bytes): analyze now and answer when that version's findings are in. The
+    // reply is parked, not the I/O thread.
+    if (!(doc.analysis_seq != 0 && doc.analysis_version == doc.version)) submit_static(doc);
+    std::string key = defer(std::move(reply), nullptr);
+    doc.waiters.push_back({key, std::move(resume)});
+    return true;
+}
+
+void Session::fail_waiters(OpenDocument& doc, const std::string& why) {
+    auto waiters = std::move(doc.waiters);
+    doc.waiters.clear();
+    for (auto& waiter : waiters)
+        fail(waiter.key, error_code::ContentModified, why);
+}
+
+void Session::publish_when_current(OpenDocument& doc) {
+    if (doc.static_version == doc.version) return publish(doc);
+    // on_static_result publishes static + probe findings together.
+    if (!(doc.analysis_seq != 0 && doc.analysis_version == doc.version)) submit_static(doc);
 }
 
 json Session::diagnostics_json(OpenDocument& doc) {
@@ -59,18 +154,11 @@ void Session::publish(OpenDocument& doc) {
            {{"uri", doc.uri}, {"version", doc.version}, {"diagnostics", std::move(items)}});
 }
 
-void Session::ensure_current(OpenDocument& doc) {
-    if (doc.published_version == doc.version) return;
-    // A request that arrives inside the debounce window must not read ranges of the previous text (a code
-    // action built from them would edit the wrong bytes): analyze and publish now instead.
-    doc.static_timer.cancel();
-    run_static(doc);
-    publish(doc);
-}
-
 void Session::on_document_diagnostic(const json& params, Reply& reply) {
     OpenDocument& doc = require_document(params);
-    run_static(doc);
+    if (when_analyzed(
+            doc, reply, [this, params](Reply& r) { on_document_diagnostic(params, r); }, true))
+        return;
     std::string result_id = std::to_string(doc.version) + "." + std::to_string(doc.probe_version) + "." +
                             std::to_string(doc.probe_findings.size());
     const json* previous = optional_field(params, "previousResultId");

@@ -8,7 +8,7 @@ namespace faultline::server {
 
 void Session::on_hover(const json& params, Reply& reply) {
     OpenDocument& doc = require_document(params);
-    ensure_current(doc);
+    if (when_analyzed(doc, reply, [this, params](Reply& r) { on_hover(params, r); })) return;
     const json* position = optional_field(params, "position");
     if (!position) throw RpcError(error_code::InvalidParams, "'position' is required");
     uint32_t offset = from_lsp_position(doc.index(), *position, encoding_);

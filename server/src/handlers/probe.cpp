@@ -89,7 +89,7 @@ void Session::start_probe(const std::string& uri, bool force) {
     job.started = std::chrono::steady_clock::now();
     job.waiting = std::move(probe_waiters_[uri]);
     probe_waiters_.erase(uri);
-    job.worker_job = worker_->submit(doc.doc.text(), options, deadline);
+    job.worker_job = worker_->submit(doc.text(), options, deadline);
     log_info("probe " + std::to_string(job.worker_job) + " started on " + uri + " v" +
              std::to_string(doc.version));
     if (client_work_done_progress_) {
@@ -149,8 +149,7 @@ void Session::on_probe_result(uint64_t job, WorkerResult&& result) {
     doc.trace = std::move(result.trace);
     doc.probe_version = doc.version;
     last_trace_uri_ = doc.uri;
-    run_static(doc);
-    publish(doc);
+    publish_when_current(doc);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - probe_->started).count();
     finish_probe(0, "",
@@ -170,8 +169,7 @@ void Session::on_probe_failed(uint64_t job, const std::string& reason) {
         OpenDocument& doc = *it->second;
         doc.probe_findings = {probe_note(reason)};
         doc.probe_version = doc.version;
-        run_static(doc);
-        publish(doc);
+        publish_when_current(doc);
     }
     finish_probe(0, "", {{"status", "failed"}, {"reason", reason}});
 }

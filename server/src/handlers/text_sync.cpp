@@ -11,9 +11,12 @@ void Session::on_did_open(const json& params) {
     std::string uri = require_string(td, "uri");
     int64_t version = require_int(td, "version");
     std::string text = require_string(td, "text");
-    if (documents_.count(uri)) log_warn("didOpen for an open document; replacing it: " + uri);
+    if (auto old = documents_.find(uri); old != documents_.end()) {
+        log_warn("didOpen for an open document; replacing it: " + uri);
+        fail_waiters(*old->second, "document reopened");
+    }
     cancel_probe_for(uri, error_code::ContentModified, "document reopened");
-    auto doc = std::make_unique<OpenDocument>(io_, uri, version, std::move(text));
+    auto doc = std::make_unique<OpenDocument>(io_, analysis_pool_, uri, version, std::move(text));
     OpenDocument& ref = *doc;
     documents_[uri] = std::move(doc);
     schedule_static(ref);
@@ -44,15 +47,14 @@ void Session::on_did_change(const json& params) {
         const std::string& text = change["text"].get_ref<const std::string&>();
         const json* range = optional_field(change, "range");
         if (!range) {
-            doc.doc.reset(text);
+            doc.reset(text);
             doc.probe_findings.clear();
         } else {
             auto [start, end] = from_lsp_range(doc.index(), *range, encoding_);
             TextEdit edit{start, end, text};
             shift_findings(doc.probe_findings, edit);
-            doc.doc.apply(edit);
+            doc.apply(std::move(edit));
         }
-        doc.invalidate_index();
     }
     const json* version = optional_field(td, "version");
     doc.version = version && version->is_number_integer() ? version->get<int64_t>() : doc.version + 1;
@@ -78,6 +80,7 @@ void Session::on_did_close(const json& params) {
         probe_waiters_.erase(waiters);
     }
     std::erase(probe_queue_, uri);
+    fail_waiters(*it->second, "document closed");
     documents_.erase(it);
     // Clearing is how a closed file's squiggles go away in clients that keep them.
     if (!client_pull_diagnostics_)

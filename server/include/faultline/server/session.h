@@ -1,7 +1,8 @@
 // A language server session: lifecycle, open documents, analyses and their publication. Transport-agnostic
-// (messages in as JSON, out through a Transport) and single-threaded on one io_context, so tests drive it
-// with an in-memory transport and the real server with stdin/stdout. Handlers live in src/handlers/, one file
-// per feature; src/routes.cpp is the one table that maps methods to them.
+// (messages in as JSON, out through a Transport). All session state lives on one io_context thread, so tests
+// drive it with an in-memory transport and the real server with stdin/stdout; only the parse + static checks
+// run on a small analysis pool (see SyntaxState) and post their results back. Handlers live in src/handlers/,
+// one file per feature; src/routes.cpp is the one table that maps methods to them.
 #pragma once
 
 #include "faultline/engine/finding.h"
@@ -15,7 +16,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -38,14 +42,48 @@ struct SessionOptions {
     std::optional<int> client_process_id; // from --clientProcessId; initialize's processId also counts
 };
 
+// The tree-sitter Document of one open document, owned by the analysis pool. Why this split: Document is not
+// thread-safe and a 10 MB one costs seconds to parse, re-parse and extract, so neither may run on the I/O
+// thread nor be shared with it. The I/O thread keeps its own copy of the text (edits are spliced into both: a
+// memmove, milliseconds at 10 MB) and hands the edits since the last analysis to a job; jobs of one document
+// run in order on its strand, so `doc` is touched by one thread at a time and still re-parses incrementally.
+// Different documents run in parallel on the pool, so a small file is not stuck behind a big one.
+struct SyntaxState {
+    explicit SyntaxState(boost::asio::thread_pool& pool) : strand(boost::asio::make_strand(pool)) {}
+    boost::asio::strand<boost::asio::thread_pool::executor_type> strand;
+    std::optional<Document> doc;         // only on `strand`
+    std::atomic<uint64_t> latest_seq{0}; // the newest job submitted; older ones skip their analysis
+    std::atomic<bool> closed{false};     // the document was closed or replaced: queued jobs do nothing
+};
+
 // An open text document and what is known about it.
 struct OpenDocument {
-    OpenDocument(boost::asio::io_context& io, std::string uri, int64_t version, std::string text);
+    OpenDocument(boost::asio::io_context& io, boost::asio::thread_pool& pool, std::string uri,
+                 int64_t version, std::string text);
+    ~OpenDocument();
+    OpenDocument(const OpenDocument&) = delete;
+    OpenDocument& operator=(const OpenDocument&) = delete;
 
     std::string uri;
     int64_t version;
-    Document doc;
+    const std::string& text() const { return text_; }
     const LineIndex& index(); // of the current text, rebuilt after edits
+    // Edits the I/O thread's text and queues the same edit for the analysis' Document.
+    void apply(TextEdit edit);
+    void reset(std::string text);
+
+    // What the next analysis job must apply to the pool's Document before analyzing.
+    std::optional<std::string> pending_reset;
+    std::vector<TextEdit> pending_edits;
+    std::shared_ptr<SyntaxState> syntax;
+    uint64_t analysis_seq = 0;     // the job whose result is awaited (0: none)
+    int64_t analysis_version = -1; // the version that job analyzes
+    // Requests parked until the static findings of the current version are in (Session::when_analyzed).
+    struct Waiter {
+        std::string key; // in Session::pending_
+        std::function<void(Reply&)> resume;
+    };
+    std::vector<Waiter> waiters;
 
     std::vector<Finding> static_findings;
     int64_t static_version = -1;         // version the static findings describe
@@ -57,9 +95,8 @@ struct OpenDocument {
     boost::asio::steady_timer static_timer;
     boost::asio::steady_timer probe_timer;
 
-    void invalidate_index() { index_.reset(); }
-
 private:
+    std::string text_;
     std::optional<LineIndex> index_;
 };
 
@@ -104,9 +141,17 @@ private:
     // diagnostics.cpp
     void on_document_diagnostic(const json& params, Reply& reply);
     void schedule_static(OpenDocument& doc);
-    void run_static(OpenDocument& doc);
+    void submit_static(OpenDocument& doc); // hands the pending edits to the analysis pool now
+    void on_static_result(const std::string& uri, uint64_t seq, int64_t version,
+                          std::vector<Finding> findings, double elapsed_ms, const std::string& error);
     void publish(OpenDocument& doc);
-    void ensure_current(OpenDocument& doc); // findings of the current version, published, before answering
+    // Publishes now when the static findings are current, else once the analysis of this version is in.
+    void publish_when_current(OpenDocument& doc);
+    // Runs `resume` with the reply once the current version's findings are published: at once when they are,
+    // else after its analysis (submitted now, skipping the debounce). Returns true when the reply was parked.
+    bool when_analyzed(OpenDocument& doc, Reply& reply, std::function<void(Reply&)> resume,
+                       bool static_only = false);
+    void fail_waiters(OpenDocument& doc, const std::string& why);
     json diagnostics_json(OpenDocument& doc);
     // probe.cpp (probe scheduling, worker events, progress)
     void ensure_worker();
@@ -165,6 +210,14 @@ private:
     bool client_related_information_ = true;
     std::optional<int> client_process_id_;
     std::unique_ptr<boost::asio::steady_timer> client_watch_timer_;
+
+    // Parse + static checks (see SyntaxState). Declared before the documents, whose strands belong to it; the
+    // destructor joins it first, so no job runs while members go away.
+    boost::asio::thread_pool analysis_pool_{2};
+    uint64_t next_analysis_seq_ = 1;
+    std::atomic<bool> stopping_{false};
+    std::shared_ptr<int> alive_ =
+        std::make_shared<int>(0); // results posted after the session died are dropped
 
     std::map<std::string, std::unique_ptr<OpenDocument>> documents_;
 
