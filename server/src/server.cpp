@@ -11,7 +11,9 @@
 #include <boost/asio/post.hpp>
 
 #include <array>
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 #include <unistd.h>
 
@@ -122,6 +124,15 @@ int run_language_server(const ServerOptions& options) {
         reader.start();
         server::log_info("faultline language server ready");
         io.run();
+        // Every reply is already written (the transport writes synchronously). A parse of a huge document
+        // cannot be interrupted and may take seconds; a client waiting for the process to end should not
+        // wait for it, so after a short grace the process ends without running destructors. Otherwise the
+        // session's destructor joins the analysis pool.
+        if (!session.wait_for_analyses(std::chrono::milliseconds(200))) {
+            server::log_info("exiting with code " + std::to_string(code) +
+                             " without waiting for the static analysis still running");
+            std::_Exit(code);
+        }
     }
     server::log_info("exiting with code " + std::to_string(code));
     return code;

@@ -36,8 +36,21 @@ void Session::submit_static(OpenDocument& doc) {
     boost::asio::post(doc.syntax->strand, [this, syntax = doc.syntax, job = std::move(job), seq,
                                            version = doc.version, uri = doc.uri,
                                            alive = std::weak_ptr<int>(alive_)]() mutable {
-        // Runs on the analysis pool: only `syntax->doc` and the job's own data are touched here.
+        // Runs on the analysis pool: only `syntax->doc`, the job's own data and the counters are touched
+        // here.
         if (syntax->closed || stopping_) return;
+        {
+            std::lock_guard lock(analysis_mutex_);
+            ++analyses_running_;
+        }
+        struct Done {
+            Session* self;
+            ~Done() {
+                std::lock_guard lock(self->analysis_mutex_);
+                --self->analyses_running_;
+                self->analysis_idle_.notify_all();
+            }
+        } done{this};
         auto start = std::chrono::steady_clock::now();
         std::vector<Finding> findings;
         std::string error;
@@ -66,6 +79,11 @@ void Session::submit_static(OpenDocument& doc) {
             on_static_result(uri, seq, version, std::move(findings), elapsed, error);
         });
     });
+}
+
+bool Session::wait_for_analyses(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(analysis_mutex_);
+    return analysis_idle_.wait_for(lock, timeout, [this] { return analyses_running_ == 0; });
 }
 
 void Session::on_static_result(const std::string& uri, uint64_t seq, int64_t version,

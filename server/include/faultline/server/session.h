@@ -21,10 +21,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,6 +120,9 @@ public:
     // Introspection for tests and the benchmark.
     const OpenDocument* document(const std::string& uri) const;
     const Config& config() const { return config_; }
+    // Waits until no analysis job runs on the pool (after exit none starts). False when one still runs after
+    // `timeout`: a parse of a huge document cannot be interrupted, so the process may end without it.
+    bool wait_for_analyses(std::chrono::milliseconds timeout);
     PositionEncoding encoding() const { return encoding_; }
 
     // The route table (src/routes.cpp) binds to these.
@@ -216,8 +221,11 @@ private:
     boost::asio::thread_pool analysis_pool_{2};
     uint64_t next_analysis_seq_ = 1;
     std::atomic<bool> stopping_{false};
-    std::shared_ptr<int> alive_ =
-        std::make_shared<int>(0); // results posted after the session died are dropped
+    // Results posted after the session died are dropped.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+    std::mutex analysis_mutex_;
+    std::condition_variable analysis_idle_;
+    int analyses_running_ = 0; // guarded by analysis_mutex_
 
     std::map<std::string, std::unique_ptr<OpenDocument>> documents_;
 
