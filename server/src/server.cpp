@@ -128,6 +128,7 @@ int run_language_server(const ServerOptions& options) {
         // cannot be interrupted and may take seconds; a client waiting for the process to end should not
         // wait for it, so after a short grace the process ends without running destructors. Otherwise the
         // session's destructor joins the analysis pool.
+        server::log_info("session ended");
         if (!session.wait_for_analyses(std::chrono::milliseconds(200))) {
             server::log_info("exiting with code " + std::to_string(code) +
                              " without waiting for the static analysis still running");
