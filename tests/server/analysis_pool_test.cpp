@@ -171,6 +171,35 @@ TEST_CASE("a request on a document being re-analyzed is answered with that versi
     CHECK(r["error"]["code"] == -32801);
 }
 
+TEST_CASE("a pull right after an edit answers with the edited version's findings") {
+    Harness h;
+    h.initialize({{"probe", {{"enabled", false}}}}, {{"textDocument", {{"diagnostic", json::object()}}}});
+    h.open("file:///small.py", kSmall);
+    auto codes = [](const json& r) {
+        std::vector<std::string> out;
+        for (const json& d : r["result"]["items"])
+            out.push_back(d["code"].get<std::string>());
+        return out;
+    };
+    auto has_fl111 = [&](const json& r) {
+        auto c = codes(r);
+        return std::find(c.begin(), c.end(), "FL111") != c.end();
+    };
+    json first =
+        h.reply(h.request("textDocument/diagnostic", {{"textDocument", {{"uri", "file:///small.py"}}}}));
+    CHECK(has_fl111(first));
+    // 'softmax' -> 'sigmoid', then a pull inside the debounce window: it must not see the old version.
+    h.notify("textDocument/didChange",
+             {{"textDocument", {{"uri", "file:///small.py"}, {"version", 2}}},
+              {"contentChanges", {{{"range", range(3, 31, 3, 38)}, {"text", "sigmoid"}}}}});
+    json second =
+        h.reply(h.request("textDocument/diagnostic", {{"textDocument", {{"uri", "file:///small.py"}}}}));
+    REQUIRE(second.contains("result"));
+    REQUIRE(h.session.document("file:///small.py")->text().find("activation='sigmoid'") != std::string::npos);
+    CHECK(!has_fl111(second));
+    CHECK(second["result"]["resultId"] != first["result"]["resultId"]);
+}
+
 TEST_CASE("exit while a 10 MB analysis is in flight ends the session cleanly") {
     auto start = std::chrono::steady_clock::now();
     {

@@ -7,6 +7,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <stdexcept>
+
 namespace faultline::server {
 
 void Session::schedule_static(OpenDocument& doc) {
@@ -61,6 +63,8 @@ void Session::submit_static(OpenDocument& doc) {
                 else
                     syntax->doc.emplace(std::move(*job.reset));
             }
+            // Only when constructing the first Document threw (out of memory): the edits have no base.
+            if (!syntax->doc) throw std::runtime_error("the document's first parse failed; reopen it");
             // Every job's edits are applied, even a superseded one's: the next job starts from them.
             for (const TextEdit& edit : job.edits)
                 syntax->doc->apply(edit);
