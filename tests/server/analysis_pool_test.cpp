@@ -207,6 +207,12 @@ TEST_CASE("exit while a 10 MB analysis is in flight ends the session cleanly") {
         h.initialize();
         h.open(kBigUri, big_script());
         run_until_submitted(h, kBigUri);
+        // Until the pool has picked the job up (its parse takes seconds from then on).
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (h.session.wait_for_analyses(std::chrono::milliseconds(0)) &&
+               std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        REQUIRE(!h.session.wait_for_analyses(std::chrono::milliseconds(0)));
         h.reply(h.request("shutdown", nullptr));
         h.notify("exit", nullptr);
         REQUIRE(h.exited);
