@@ -5,8 +5,9 @@
 //
 // SCRIPTS_DIR holds one folder per script with a buggy.py (default /work/shared/benchmarks/real). Two
 // latencies per edit:
-//   pull: didChange then textDocument/diagnostic, which analyzes synchronously: the whole path (edit applied,
-//         incremental re-parse, extraction, static checks, conversion, framing) without any debounce;
+//   pull: didChange then textDocument/diagnostic, which starts the analysis at once on the server's analysis
+//         pool and answers when it is done: the whole path (edit applied, incremental re-parse, extraction,
+//         static checks, the hop to the pool and back, conversion, framing) without any debounce;
 //   push: didChange to the textDocument/publishDiagnostics of the new version, which includes the debounce.
 // The probe is disabled: this measures the editor-facing path; the worker is a separate process.
 import { startServer } from './lsp_client.mjs';
