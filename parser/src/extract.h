@@ -74,6 +74,9 @@ void read_numerics(Context& cx);
 // not a log call.
 std::optional<Loss::UnguardedLog> unguarded_log(const Context& cx, TSNode log_call);
 
+// A 0.5 threshold or rounding applied to logits (thresholds.cpp). Runs after the framework's extractor.
+void read_logit_thresholds(Context& cx);
+
 // Data fed to training (dataset.cpp): x and y as passed to fit, or the training loop's tensors.
 void fill_data(Context& cx, TSNode x, TSNode y);
 // The first dataset load of the script when the data passed to training cannot be followed.

@@ -308,6 +308,7 @@ void read_numerics(Context& cx) {
     read_epsilon(cx);
     if (cx.prog.framework == Framework::PyTorch) read_torch_log(cx);
     if (cx.prog.framework == Framework::Keras || cx.prog.framework == Framework::TfKeras) read_keras_log(cx);
+    read_logit_thresholds(cx);
 }
 
 } // namespace faultline

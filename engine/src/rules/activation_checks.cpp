@@ -1,4 +1,4 @@
-// FL111-FL115: the output layer's activation and width against the task the loss and labels describe.
+// FL111-FL116: the output layer's activation and width against the task the loss and labels describe.
 // Facts: the softmax definition (a distribution over the output units), the Keras loss documentation, and
 // NeuraLint's last-layer rules (Nikanjam et al., TOSEM 2021), which read the activation whether it is an
 // argument or a separate layer (UMLAUT's check, which looks for a Softmax layer only, flags
@@ -140,9 +140,31 @@ void width_against_classes(CheckContext& ctx) {
                                     {{*anchor, std::to_string(classes)}}));
 }
 
+// The decision threshold of a sigmoid output is probability 0.5, which is logit 0. A prediction computed on
+// the logits (what a loss "with logits" receives) and compared with 0.5 moves the boundary to p =
+// sigmoid(0.5) = 0.62: accuracy and predictions are wrong while the training itself is not.
+void threshold_on_logits(CheckContext& ctx) {
+    const auto& t = ctx.program.logit_threshold;
+    if (!t) return;
+    Finding* f = ctx.add(
+        "FL116", "predictions threshold the logits at 0.5: the network outputs logits, not probabilities",
+        "The loss is a sigmoid cross-entropy *with logits*, so the network's output is a logit z and the "
+        "probability is sigmoid(z). A 0.5 threshold (or rounding) belongs to probabilities; on logits the "
+        "boundary p = 0.5 is z = 0, and `z > 0.5` only calls a row positive above p = sigmoid(0.5) = 0.62. "
+        "Accuracy and predictions computed this way are wrong even when training works.\n\n**Fix:** apply `" +
+            t->sigmoid + "` to the logits before thresholding, or compare the logits with 0.",
+        t->comparison);
+    if (!f) return;
+    add_related(*f, t->logits, "logits");
+    add_related(*f, ctx.loss_range(), "loss with logits");
+    if (auto edit = replace_literal(t->literal, "0.0"))
+        f->fixes.push_back(make_fix("Compare the logits with 0 (the logit of probability 0.5)", {*edit}));
+}
+
 } // namespace
 
 void check_output_activation(CheckContext& ctx) {
+    threshold_on_logits(ctx);
     width_against_classes(ctx);
     if (!ctx.output.activation_known()) return;
     softmax_single_unit(ctx);

@@ -41,6 +41,8 @@ std::vector<RuleInfo> make_rules() {
          "sigmoid/softmax output on an unbounded regression target"},
         {"FL115", "output-width-class-count", F::layer, S::Error,
          "the output layer's width differs from the number of classes"},
+        {"FL116", "threshold-on-logits", F::act, S::Warning,
+         "predictions threshold the logits of a sigmoid cross-entropy at 0.5"},
         {"FL121", "stacked-linear-layers", F::act, S::Warning,
          "weighted layers stacked without an activation collapse into one linear map"},
         {"FL122", "saturating-deep-stack", F::act, S::Warning,

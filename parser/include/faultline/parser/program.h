@@ -171,6 +171,16 @@ struct TrainingProgram {
     // set_floatx('float16'), PyTorch model.half()); origin: where float16 is written. A mixed-precision
     // policy ('mixed_float16') keeps float32 weights and optimizer state and is not float16 here.
     Value<bool> float16;
+    // A prediction thresholded at 0.5 while the network outputs logits (the tensor fed to a sigmoid
+    // cross-entropy "with logits", or a PyTorch model trained with BCEWithLogitsLoss and no final sigmoid):
+    // the logit of 0.5 is 0, so `logits > 0.5` calls a row positive only above probability 0.62.
+    struct LogitThreshold {
+        Span comparison;             // the comparison or rounding call
+        Span logits;                 // the logits expression inside it (where a sigmoid goes)
+        std::optional<Span> literal; // the 0.5 literal, when written
+        std::string sigmoid;         // the sigmoid in the script's spelling: tf.sigmoid, torch.sigmoid
+    };
+    std::optional<LogitThreshold> logit_threshold;
     TrainingLoop loop;
     Span compile_call; // model.compile(...) or where the loss/optimizer are tied (TF1 minimize)
     Span fit_call;     // model.fit(...) or the training loop
