@@ -74,6 +74,10 @@ void read_numerics(Context& cx);
 // not a log call.
 std::optional<Loss::UnguardedLog> unguarded_log(const Context& cx, TSNode log_call);
 
+// A name followed to the expression last assigned to it (a few hops), or the node itself; `uses` collects the
+// names passed through.
+TSNode through_names(const Context& cx, TSNode n, std::vector<Span>* uses = nullptr);
+
 // A 0.5 threshold or rounding applied to logits (thresholds.cpp). Runs after the framework's extractor.
 void read_logit_thresholds(Context& cx);
 

@@ -7,10 +7,8 @@ namespace faultline {
 
 using namespace syntax;
 
-namespace {
-
 // A name followed to the expression last assigned to it, a few hops at most (`dtype = tf.float16`).
-TSNode through_names(const Context& cx, TSNode n, std::vector<Span>* uses = nullptr) {
+TSNode through_names(const Context& cx, TSNode n, std::vector<Span>* uses) {
     for (int hops = 0; hops < 8; ++hops) {
         n = unwrap(n);
         if (!is(n, "identifier")) return n;
@@ -21,6 +19,8 @@ TSNode through_names(const Context& cx, TSNode n, std::vector<Span>* uses = null
     }
     return n;
 }
+
+namespace {
 
 std::string qualified(const Context& cx, TSNode n) {
     std::string d = dotted(cx.src, n);

@@ -11,18 +11,6 @@ using namespace syntax;
 
 namespace {
 
-// The expression a name was last assigned (a few hops), or the node itself.
-TSNode assigned(const Context& cx, TSNode n) {
-    for (int hops = 0; hops < 8; ++hops) {
-        n = unwrap(n);
-        if (!is(n, "identifier")) return n;
-        const Binding* b = cx.scope.lookup(n);
-        if (!b || b->kind != Binding::Kind::Assign || !b->path.empty() || null(b->value)) return n;
-        n = b->value;
-    }
-    return n;
-}
-
 bool is_half(std::string_view src, TSNode n) {
     n = unwrap(n);
     if (!is(n, "float")) return false;
@@ -45,18 +33,18 @@ std::vector<TSNode> tf1_logits(const Context& cx) {
         // tf.nn.sigmoid_cross_entropy_with_logits(_sentinel, labels, logits);
         // tf.losses.sigmoid_cross_entropy( multi_class_labels, logits).
         TSNode logits = arg(a, name == "sigmoid_cross_entropy" ? 1 : 2, {"logits"});
-        if (!null(logits)) out.push_back(assigned(cx, logits));
+        if (!null(logits)) out.push_back(through_names(cx, logits));
     }
     return out;
 }
 
 // A call of a PyTorch network object (`model(x)`, `net(inputs)`), through names.
 bool torch_model_output(const Context& cx, TSNode n) {
-    n = assigned(cx, n);
+    n = through_names(cx, n);
     if (!is(n, "call")) return false;
     TSNode fn = field(n, "function");
     if (!is(fn, "identifier") && !is(fn, "attribute")) return false;
-    TSNode made = assigned(cx, fn);
+    TSNode made = through_names(cx, fn);
     if (!is(made, "call")) return false;
     std::string callee = cx.ev.callee(made);
     if (last_part(callee) == "Sequential") return true;
@@ -93,7 +81,7 @@ void read_logit_thresholds(Context& cx) {
     const std::vector<TSNode> logits = tf1 ? tf1_logits(cx) : std::vector<TSNode>{};
     auto is_logits = [&](TSNode x) {
         if (torch) return torch_model_output(cx, x);
-        TSNode target = assigned(cx, x);
+        TSNode target = through_names(cx, x);
         for (TSNode l : logits)
             if (ts_node_eq(l, target)) return true;
         return false;

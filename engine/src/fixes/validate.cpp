@@ -10,6 +10,7 @@
 #include "faultline/engine/fixes.h"
 #include "faultline/parser/parse.h"
 #include "fixes/candidates.h"
+#include "fixes/parallel.h"
 
 #include <algorithm>
 #include <chrono>
@@ -25,8 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Two probes at a time, each on one thread: the machines this runs on have two cores.
-constexpr size_t kWorkers = 2;
 // Wall-time budget for all of validation, in single-probe budgets.
 constexpr double kBudgetProbes = 3.0;
 // Candidates probed alone per script at most; beyond this each probe would get too short to mean anything.
@@ -59,7 +58,9 @@ bool overlap(const Replacement& a, const Replacement& b) {
 // wave) fit the wall-time budget two at a time, less when they do not. A probe is expected to cost what the
 // baseline's did (`probe_seconds`): small programs finish far inside their budget, large ones overrun it.
 double budget_share(size_t jobs, double probe_seconds, double budget_seconds, bool* reprobe_original) {
-    auto waves = [](size_t n) { return static_cast<double>((n + kWorkers - 1) / kWorkers) + 1.0; };
+    auto waves = [](size_t n) {
+        return static_cast<double>((n + fixes::kProbeWorkers - 1) / fixes::kProbeWorkers) + 1.0;
+    };
     const double cost = std::max(probe_seconds, 1e-3);
     const double allowed = kBudgetProbes * budget_seconds;
     *reprobe_original = false;
@@ -200,12 +201,7 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
             }
         }
     };
-    std::vector<std::thread> threads;
-    for (size_t t = 1; t < std::min(kWorkers, todo.size()); ++t)
-        threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads)
-        t.join();
+    fixes::run_probe_workers(todo.size(), worker);
     if (cancelled(cancel_)) return;
     for (size_t i = 0; i < todo.size(); ++i) {
         loss_of_[todo[i]] = programs[i].loss.name.value_or("(unknown)");

@@ -6,6 +6,7 @@
 #include "faultline/engine/fixes.h"
 #include "faultline/engine/localize.h"
 #include "fixes/candidates.h"
+#include "fixes/parallel.h"
 
 #include <algorithm>
 #include <chrono>
@@ -21,9 +22,6 @@ namespace faultline {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Two probes at a time: the machines this runs on have two cores.
-constexpr size_t kWorkers = 2;
 
 bool cancelled(const std::atomic<bool>* cancel) {
     return cancel && cancel->load();
@@ -156,12 +154,7 @@ public:
                 out[i] = std::move(t);
             }
         };
-        std::vector<std::thread> threads;
-        for (size_t t = 1; t < std::min(kWorkers, work.size()); ++t)
-            threads.emplace_back(worker);
-        worker();
-        for (auto& t : threads)
-            t.join();
+        fixes::run_probe_workers(work.size(), worker);
         return out;
     }
 
