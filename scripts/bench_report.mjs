@@ -366,7 +366,7 @@ else {
     ['localized', (s) => `${s.localized} (${f1(s.localized_pct)}%)`],
     ['still flagged on the fix', (s) => `${s.still_flagged_on_fix}/${s.fixed_files} (${f1(s.still_flagged_pct)}%)`],
     ['probe coverage (files whose probe ran)', (s) => `${f1(s.probe_coverage_pct)}%`],
-    ['analysis time per file (parse, checks, probe, diagnosis, fix validation), median / max', (s) => `${f2(s.seconds_median)} s / ${f2(s.seconds_max)} s`],
+    ['analysis time per file (parse, checks, probe, diagnosis, fix validation, what-if probes), median / max', (s) => `${f2(s.seconds_median)} s / ${f2(s.seconds_max)} s`],
   ];
   rowsA.push(['diagnosis model in the binary', (s) =>
     s.diagnosis_model === undefined ? 'not reported' : s.diagnosis_model.bundled ? 'bundled' : `none (${s.diagnosis_model.error})`]);
