@@ -4,6 +4,7 @@
 #include "extract.h"
 
 #include <functional>
+#include <vector>
 
 namespace faultline {
 
@@ -62,11 +63,17 @@ bool final_sigmoid(const TrainingProgram& p) {
     return false;
 }
 
-void visit(TSNode n, const std::function<bool(TSNode)>& f) {
-    if (null(n) || !f(n)) return;
-    uint32_t count = ts_node_named_child_count(n);
-    for (uint32_t i = 0; i < count; ++i)
-        visit(ts_node_named_child(n, i), f);
+// Pre-order walk with an explicit stack: a script of deeply nested expressions must not exhaust the call
+// stack of the language server. `f` returns false to skip a node's children.
+void visit(TSNode root, const std::function<bool(TSNode)>& f) {
+    std::vector<TSNode> stack{root};
+    while (!stack.empty()) {
+        TSNode n = stack.back();
+        stack.pop_back();
+        if (null(n) || !f(n)) continue;
+        for (uint32_t i = ts_node_named_child_count(n); i-- > 0;)
+            stack.push_back(ts_node_named_child(n, i));
+    }
 }
 
 } // namespace

@@ -85,3 +85,10 @@ TEST_CASE("PyTorch: thresholding a BCEWithLogitsLoss model's output", "[parser][
                     torch_loop("pred = (out > 0.5).float()", "nn.BCELoss()", "nn.Linear(8, 1), nn.Sigmoid()"))
                     .logit_threshold);
 }
+
+TEST_CASE("a deeply nested prediction is walked without recursion", "[parser][thresholds]") {
+    // 20,000 nested parentheses around the logits: the walk must neither overflow the stack nor miss it.
+    std::string nested = std::string(20000, '(') + "z" + std::string(20000, ')');
+    TrainingProgram p = parse_program(tf1("hit = tf.greater(" + nested + ", 0.5)"));
+    CHECK(p.loss.name.value_or("") == "binary_crossentropy");
+}
