@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 SOURCES = {"FL1": "static", "FL2": "classifier", "FL3": "what-if"}
-TYPES = ["opt", "lr", "act", "loss", "epoch", "batch_size", "data_preprocessing", "weight_init"]
+TYPES = ["opt", "lr", "act", "loss", "epoch", "batch_size", "data_preprocessing", "weight_init", "hidden_activation"]
 
 
 def alarms(binary, source_text):

@@ -130,3 +130,15 @@ TEST_CASE("mutants are deterministic and carry their seeded types") {
         CHECK(a[i].mutations.size() >= a[i].seeded.size());
     }
 }
+
+TEST_CASE("a corpus line's fault types come from its mutation lines") {
+    // The hidden-activation operator now seeds its own type; a line stored when it seeded `act` reads back
+    // with the current type.
+    CHECK(seeded_faults({"hidden_activation: hidden activations -> tanh", "lr_tiny: 0.01 -> 1e-12"},
+                        {"act", "lr"}) == std::vector<Fault>{Fault::hidden_activation, Fault::lr});
+    CHECK(seeded_faults({"last_activation: softmax -> relu"}, {"act"}) == std::vector<Fault>{Fault::act});
+    // Without mutation lines the stored names are used.
+    CHECK(seeded_faults({}, {"opt", "epoch"}) == std::vector<Fault>{Fault::opt, Fault::epoch});
+    CHECK(fault_of(Operator::HiddenActivation) == Fault::hidden_activation);
+    CHECK(fault_of(Operator::LastActivation) == Fault::act);
+}

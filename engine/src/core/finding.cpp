@@ -5,7 +5,7 @@
 
 namespace faultline {
 namespace {
-constexpr std::array<std::pair<Fault, const char*>, 13> kFaultNames{{
+constexpr std::array<std::pair<Fault, const char*>, 14> kFaultNames{{
     {Fault::opt, "opt"},
     {Fault::lr, "lr"},
     {Fault::act, "act"},
@@ -14,6 +14,7 @@ constexpr std::array<std::pair<Fault, const char*>, 13> kFaultNames{{
     {Fault::batch_size, "batch_size"},
     {Fault::data_preprocessing, "data_preprocessing"},
     {Fault::weight_init, "weight_init"},
+    {Fault::hidden_activation, "hidden_activation"},
     {Fault::layer, "layer"},
     {Fault::regularization, "regularization"},
     {Fault::tensor_shape, "tensor_shape"},

@@ -70,6 +70,31 @@ std::optional<Location> locate_act(const TrainingProgram& p) {
     return at_value(last.activation, last.span, "activation");
 }
 
+// The hidden layers' activations: the first written one that is not the output's, preferring one that
+// saturates or is linear (what the hidden_activation type is about), the rest related.
+std::optional<Location> locate_hidden_activation(const TrainingProgram& p) {
+    const rules::OutputInfo out = rules::output_info(p);
+    auto suspicious = [](const std::string& a) {
+        return a == "sigmoid" || a == "tanh" || a == "linear" || a == "softmax" || a == "softsign" ||
+               a == "hard_sigmoid";
+    };
+    std::vector<Span> sites;
+    std::optional<size_t> chosen;
+    for (const auto& layer : p.layers) {
+        if (&layer == out.activation_layer || &layer == out.layer) continue;
+        if (!layer.activation.known() || layer.activation.kind == OriginKind::Default) continue;
+        const Span site = rules::activation_site(layer, layer.activation);
+        if (site.empty()) continue;
+        if (!chosen && suspicious(*layer.activation.value)) chosen = sites.size();
+        sites.push_back(site);
+    }
+    if (sites.empty()) return std::nullopt;
+    Location loc{sites[chosen.value_or(0)], {}, {}};
+    for (const auto& s : sites)
+        add(loc, s, "hidden activation");
+    return loc;
+}
+
 std::optional<Location> locate_weight_init(const TrainingProgram& p) {
     std::optional<Location> loc;
     for (const auto& layer : p.layers) {
@@ -136,6 +161,8 @@ std::optional<Location> locate(Fault fault, const TrainingProgram& p) {
         return at_value(p.batch_size, p.fit_call, "batch size");
     case Fault::weight_init:
         return locate_weight_init(p);
+    case Fault::hidden_activation:
+        return locate_hidden_activation(p);
     case Fault::data_preprocessing: {
         auto loc = at_value(p.data.scaled, p.data.source.origin, "scaled data");
         if (loc) add(*loc, p.fit_call, "trained here");

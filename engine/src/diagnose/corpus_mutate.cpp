@@ -99,8 +99,9 @@ Fault fault_of(Operator op) {
     case Operator::OptimizerSwap:
         return Fault::opt;
     case Operator::LastActivation:
-    case Operator::HiddenActivation:
         return Fault::act;
+    case Operator::HiddenActivation:
+        return Fault::hidden_activation;
     case Operator::BatchSize:
         return Fault::batch_size;
     case Operator::WeightInit:
@@ -220,6 +221,21 @@ bool apply(Operator op, ProgramConfig& c, std::mt19937_64& rng) {
     }
     }
     return false;
+}
+
+std::vector<Fault> seeded_faults(const std::vector<std::string>& mutations,
+                                 const std::vector<std::string>& seeded) {
+    std::vector<Fault> out;
+    auto add = [&](Fault f) {
+        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+    };
+    for (const auto& line : mutations)
+        for (Operator op : all_operators())
+            if (line.rfind(std::string(to_string(op)) + ":", 0) == 0) add(fault_of(op));
+    if (mutations.empty())
+        for (const auto& name : seeded)
+            if (auto f = fault_from_string(name)) add(*f);
+    return out;
 }
 
 std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed, int64_t count) {

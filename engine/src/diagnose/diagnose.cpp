@@ -117,6 +117,13 @@ std::string evidence(Fault fault, const TrainingProgram& program, const Trace& t
         if (const auto* g = series(t, "grad_norm_first"))
             what += "; first-layer gradient norm " + num(g->back());
         break;
+    case Fault::hidden_activation:
+        what = "hidden layers: " + num(f.hidden_saturating * 100) + "% saturating and " +
+               num(f.hidden_linear * 100) + "% linear activations";
+        if (const auto* s = series(t, "saturated_share")) what += "; saturated share " + num(s->back());
+        if (const auto* g = series(t, "grad_ratio"))
+            what += "; first/last-layer gradient ratio " + num(g->back());
+        break;
     case Fault::weight_init:
         what = "kernel initializer " + (f.initializer.empty() ? std::string("default") : f.initializer);
         if (const auto* z = series(t, "zero_grad_share"))
@@ -149,6 +156,8 @@ const char* title(Fault f) {
         return "the inputs likely need scaling";
     case Fault::weight_init:
         return "the weight initialization is likely wrong";
+    case Fault::hidden_activation:
+        return "the hidden layers' activation is likely wrong";
     default:
         return "a training setting is likely wrong";
     }
@@ -175,6 +184,9 @@ const char* advice(Fault f) {
         return "Scale the inputs to about 0..1 (for pixels, divide by 255) or standardize them.";
     case Fault::weight_init:
         return "Keep the framework's default initializer (Glorot or He), not constants.";
+    case Fault::hidden_activation:
+        return "Use relu (or a relative such as elu) between hidden layers: saturating activations stall "
+               "gradients in deep stacks, and linear ones collapse the stack into one layer.";
     default:
         return "";
     }
@@ -190,7 +202,8 @@ const std::vector<Fault>& diagnosed_faults() {
                                               Fault::epoch,
                                               Fault::batch_size,
                                               Fault::data_preprocessing,
-                                              Fault::weight_init};
+                                              Fault::weight_init,
+                                              Fault::hidden_activation};
     return faults;
 }
 
@@ -212,6 +225,8 @@ const char* diagnosis_code(Fault f) {
         return "FL207";
     case Fault::weight_init:
         return "FL208";
+    case Fault::hidden_activation:
+        return "FL209";
     default:
         return "FL299";
     }

@@ -4,6 +4,7 @@
 
 #include "diagnose/booster.h"
 #include "diagnose/model.h"
+#include "diagnose/program_facts.h"
 #include "faultline/engine/diagnose.h"
 #include "faultline/engine/probe.h"
 #include "faultline/parser/parse.h"
@@ -17,6 +18,8 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <numeric>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -35,6 +38,9 @@ constexpr int64_t kMutantsPerBase = 8;
 // Accuracy differences below these are treated as noise when labelling (see labelling.cpp).
 constexpr double kNoiseFloor = 0.02;
 constexpr double kMinDifference = 0.03;
+// A classification base whose probe ends less than this far above chance accuracy learned nothing: none of
+// its mutants can be measurably worse, so its labels would call every seeded fault harmless.
+constexpr double kLearnedMargin = 0.10;
 
 struct TrainArgs {
     std::string corpus;
@@ -55,6 +61,46 @@ Task task_from(const std::string& s) {
 
 double elapsed(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Per-seed outcomes of a probed program (higher is better).
+std::vector<double> outcomes(const json& line) {
+    std::vector<double> v;
+    const Task task = task_from(line.value("task", "multiclass"));
+    for (const auto& t : line["traces"])
+        v.push_back(corpus::outcome(t.get<Trace>(), task));
+    return v;
+}
+
+bool probed_ok(const json* line) {
+    return line && line->value("status", "") == "ok";
+}
+
+// Whether `worse` is measurably worse than `better` over the seeds (labelling.cpp).
+bool measurably_worse(const json& better, const json& worse) {
+    return corpus::welch_worse(outcomes(better), outcomes(worse), kNoiseFloor, kMinDifference).significant;
+}
+
+using Lines = std::map<std::string, json>;
+
+Lines read_lines(const std::string& corpus_file) {
+    Lines lines;
+    std::ifstream in(corpus_file);
+    std::string text;
+    while (std::getline(in, text)) {
+        auto j = json::parse(text, nullptr, false);
+        if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) continue;
+        // The id first: json's assignment takes its argument by value, which would empty `j` before the key
+        // is read.
+        const std::string id = j["id"].get<std::string>();
+        lines[id] = std::move(j);
+    }
+    return lines;
+}
+
+const json* find_line(const Lines& lines, const std::string& id) {
+    auto it = lines.find(id);
+    return it == lines.end() ? nullptr : &it->second;
 }
 
 // ------------------------------------------------------------------------------------------- generation
@@ -93,17 +139,9 @@ json probe_program(const ProgramConfig& c, const ProbeOptions& base_options) {
     return line;
 }
 
-bool generate(const TrainArgs& args, const std::string& corpus_file) {
-    const auto plan = corpus::plan_corpus(args.seed, args.size, kMutantsPerBase);
-    const auto done_list = corpus::done_programs(corpus_file);
-    const std::set<std::string> done(done_list.begin(), done_list.end());
-    std::vector<const ProgramConfig*> todo;
-    for (const auto& c : plan)
-        if (!done.count(c.id)) todo.push_back(&c);
-    std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)\n",
-                 plan.size(), plan.size() - todo.size(), todo.size(), args.jobs);
+// Probes `todo` with `jobs` workers, appending one line per program to the corpus file as it finishes.
+bool probe_configs(const std::vector<const ProgramConfig*>& todo, const std::string& corpus_file, int jobs) {
     if (todo.empty()) return true;
-
     {
         // A line cut short by an interruption must not swallow the next one.
         std::ifstream check(corpus_file, std::ios::binary | std::ios::ate);
@@ -147,13 +185,25 @@ bool generate(const TrainArgs& args, const std::string& corpus_file) {
         }
     };
     std::vector<std::thread> threads;
-    for (int j = 0; j < std::max(1, args.jobs); ++j)
+    for (int j = 0; j < std::max(1, jobs); ++j)
         threads.emplace_back(worker);
     for (auto& t : threads)
         t.join();
     std::fprintf(stderr, "corpus: probed %zu programs (%zu failed) in %.0fs\n", finished.load(),
                  failed.load(), elapsed(start));
     return true;
+}
+
+bool generate(const TrainArgs& args, const std::string& corpus_file) {
+    const auto plan = corpus::plan_corpus(args.seed, args.size, kMutantsPerBase);
+    const auto done_list = corpus::done_programs(corpus_file);
+    const std::set<std::string> done(done_list.begin(), done_list.end());
+    std::vector<const ProgramConfig*> todo;
+    for (const auto& c : plan)
+        if (!done.count(c.id)) todo.push_back(&c);
+    std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)\n",
+                 plan.size(), plan.size() - todo.size(), todo.size(), args.jobs);
+    return probe_configs(todo, corpus_file, args.jobs);
 }
 
 // --------------------------------------------------------------------------------------------- training
@@ -169,53 +219,56 @@ struct Row {
 struct Dataset {
     std::vector<Row> rows;
     int64_t programs = 0, failed = 0, mutants = 0, effective_mutants = 0;
+    int64_t unlearned_bases = 0; // bases dropped with their mutants: the probe learned nothing from them
     std::map<std::string, std::array<int64_t, 2>> per_fault_seeded; // seeded, labelled faulty
 };
 
+// Whether a base program learned its probe's task: classification must end at least kLearnedMargin above
+// chance accuracy (1 / classes). Regression has no chance level and always counts.
+bool base_learned(const json& line) {
+    const Task task = task_from(line.value("task", "multiclass"));
+    if (task == Task::Regression) return true;
+    const auto facts = diag::read_facts(parse_program(line["source"].get<std::string>()));
+    const double classes = task == Task::Binary ? 2.0 : facts.classes;
+    if (classes < 2) return true;
+    const auto v = outcomes(line);
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(std::max<size_t>(v.size(), 1));
+    return mean >= 1.0 / classes + kLearnedMargin;
+}
+
 Dataset load_dataset(const std::string& corpus_file) {
     Dataset ds;
-    std::map<std::string, json> lines;
-    std::ifstream in(corpus_file);
-    std::string text;
-    while (std::getline(in, text)) {
-        auto j = json::parse(text, nullptr, false);
-        if (!j.is_object() || !j.contains("id")) continue;
-        // The id first: json's assignment takes its argument by value, which would empty `j` before the key
-        // is read.
-        const std::string id = j["id"].get<std::string>();
-        lines[id] = std::move(j);
-    }
+    const Lines lines = read_lines(corpus_file);
     const auto& faults = diagnosed_faults();
-    auto outcomes = [](const json& line) {
-        std::vector<double> v;
-        const Task task = task_from(line.value("task", "multiclass"));
-        for (const auto& t : line["traces"])
-            v.push_back(corpus::outcome(t.get<Trace>(), task));
-        return v;
-    };
+    std::map<std::string, bool> learned;
+    for (const auto& [id, line] : lines)
+        if (line.value("base", id) == id && probed_ok(&line)) {
+            learned[id] = base_learned(line);
+            if (!learned[id]) ++ds.unlearned_bases;
+        }
     for (const auto& [id, line] : lines) {
-        if (line.value("status", "") != "ok") {
+        if (!probed_ok(&line)) {
             ++ds.failed;
             continue;
         }
         const std::string base = line.value("base", id);
+        const json* base_line = find_line(lines, base);
+        // A mutant whose base could not be probed, or learned nothing, has nothing to be compared with.
+        if (!probed_ok(base_line) || !learned[base]) continue;
         std::vector<float> labels(faults.size(), 0.0f);
         if (base != id) {
-            auto b = lines.find(base);
-            // A mutant whose base could not be probed has nothing to be compared with.
-            if (b == lines.end() || b->second.value("status", "") != "ok") continue;
             ++ds.mutants;
-            const auto test =
-                corpus::welch_worse(outcomes(b->second), outcomes(line), kNoiseFloor, kMinDifference);
-            if (test.significant) ++ds.effective_mutants;
-            for (const auto& name : line["seeded"]) {
-                const auto f = fault_from_string(name.get<std::string>());
-                if (!f) continue;
-                auto it = std::find(faults.begin(), faults.end(), *f);
+            // The labelling, as DeepFD's: a mutant measurably worse than its base is faulty for every
+            // type seeded into it.
+            const bool worse = measurably_worse(*base_line, line);
+            if (worse) ++ds.effective_mutants;
+            for (Fault f : corpus::seeded_faults(line.value("mutations", std::vector<std::string>{}),
+                                                 line.value("seeded", std::vector<std::string>{}))) {
+                auto it = std::find(faults.begin(), faults.end(), f);
                 if (it == faults.end()) continue;
-                auto& counts = ds.per_fault_seeded[name.get<std::string>()];
+                auto& counts = ds.per_fault_seeded[to_string(f)];
                 ++counts[0];
-                if (test.significant) {
+                if (worse) {
                     ++counts[1];
                     labels[static_cast<size_t>(it - faults.begin())] = 1.0f;
                 }
@@ -232,11 +285,15 @@ Dataset load_dataset(const std::string& corpus_file) {
 }
 
 // Split by base program so that no base has mutants on both sides: 70% train, 10% validation, 20% test.
-int split_of(const std::string& base, uint64_t seed) {
-    uint64_t h = 1469598103934665603ull ^ seed;
-    for (char ch : base)
+uint64_t hash_of(const std::string& text, uint64_t salt) {
+    uint64_t h = 1469598103934665603ull ^ salt;
+    for (char ch : text)
         h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-    const uint64_t bucket = h % 10;
+    return h;
+}
+
+int split_of(const std::string& base, uint64_t seed) {
+    const uint64_t bucket = hash_of(base, seed) % 10;
     return bucket < 7 ? 0 : bucket < 8 ? 1 : 2;
 }
 
@@ -302,15 +359,94 @@ int write_labels(const TrainArgs& args, const std::string& corpus_file) {
     return 0;
 }
 
+// One fault type's classifier: trained on `train`, its threshold the F1-best on `val` from a coarse grid (so
+// it does not chase noise).
+struct Fitted {
+    std::unique_ptr<diag::Booster> booster;
+    double threshold = 0.5;
+    double validation_f1 = 0.0;
+    int64_t positives = 0;
+};
+
+std::optional<Fitted> fit_type(const std::vector<const Row*>& train, const std::vector<const Row*>& val,
+                               size_t fi, const TrainArgs& args, std::string* error) {
+    Fitted out;
+    std::vector<float> ytrain;
+    for (const Row* r : train) {
+        ytrain.push_back(r->labels[fi]);
+        out.positives += r->labels[fi] > 0.5f;
+    }
+    if (out.positives < 10 || val.empty()) {
+        if (error) *error = std::to_string(out.positives) + " positive training rows";
+        return std::nullopt;
+    }
+    diag::BoosterParams params;
+    // Faults are a minority per type: weigh positives up so probabilities are comparable across types and a
+    // diagnosed fault clears 0.5 (the Warning line) rather than hiding under a low threshold.
+    params.scale_pos_weight = std::max(1.0, double(static_cast<int64_t>(train.size()) - out.positives) /
+                                                double(std::max<int64_t>(out.positives, 1)));
+    params.threads = std::max(1, args.jobs);
+    params.seed = args.seed;
+    out.booster = diag::Booster::train(to_matrix(train), ytrain, params, error);
+    if (!out.booster) return std::nullopt;
+    const auto pval = out.booster->predict(to_matrix(val));
+    out.validation_f1 = -1;
+    for (double t = 0.1; t <= 0.901; t += 0.05) {
+        const double f1 = score(pval, val, fi, t).f1();
+        if (f1 > out.validation_f1 + 1e-9) {
+            out.validation_f1 = f1;
+            out.threshold = t;
+        }
+    }
+    return out;
+}
+
+// Grouped 5-fold cross-validation: every program is scored once, by classifiers that never saw its base
+// (trained on 7/8 of the other folds' bases, thresholds from the remaining 1/8). Five times the held-out
+// programs of the single test split, so per-type F1 is far less at the mercy of a few dozen positives.
+constexpr int kFolds = 5;
+std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args) {
+    std::map<size_t, Scores> total;
+    const auto& faults = diagnosed_faults();
+    for (int k = 0; k < kFolds; ++k) {
+        std::vector<const Row*> train, val, test;
+        for (const Row& r : ds.rows) {
+            if (static_cast<int>(hash_of(r.base, args.seed + 101) % kFolds) == k) {
+                if (r.seed_index == 0) test.push_back(&r);
+            } else if (hash_of(r.base, args.seed + 202) % 8 == 0) {
+                val.push_back(&r);
+            } else {
+                train.push_back(&r);
+            }
+        }
+        if (test.empty()) continue;
+        const auto xtest = to_matrix(test);
+        for (size_t fi = 0; fi < faults.size(); ++fi) {
+            auto fitted = fit_type(train, val, fi, args, nullptr);
+            if (!fitted) continue;
+            const auto ptest = fitted->booster->predict(xtest);
+            const Scores s = score(ptest, test, fi, fitted->threshold);
+            auto& t = total[fi];
+            t.tp += s.tp;
+            t.fp += s.fp;
+            t.fn += s.fn;
+            t.positives += s.positives;
+        }
+        std::fprintf(stderr, "cross-validation: fold %d of %d done\n", k + 1, kFolds);
+    }
+    return total;
+}
+
 int train_models(const TrainArgs& args, const std::string& corpus_file) {
     const auto start = std::chrono::steady_clock::now();
     Dataset ds = load_dataset(corpus_file);
     std::fprintf(stderr,
                  "training: %lld programs probed ok (%lld failed), %lld mutants of which %lld measurably "
-                 "worse than their base, %zu trace rows\n",
+                 "worse than their base, %zu trace rows\n"
+                 "          %lld bases dropped with their mutants (the probe learned nothing from them)\n",
                  static_cast<long long>(ds.programs), static_cast<long long>(ds.failed),
                  static_cast<long long>(ds.mutants), static_cast<long long>(ds.effective_mutants),
-                 ds.rows.size());
+                 ds.rows.size(), static_cast<long long>(ds.unlearned_bases));
     if (ds.rows.empty()) {
         std::fprintf(stderr, "error: no usable programs in %s\n", corpus_file.c_str());
         return 2;
@@ -337,41 +473,20 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
                  "test_pos", "train_pos");
     for (size_t fi = 0; fi < faults.size(); ++fi) {
         const std::string name = to_string(faults[fi]);
-        std::vector<float> ytrain;
-        int64_t positives = 0;
-        for (const Row* r : train) {
-            ytrain.push_back(r->labels[fi]);
-            positives += r->labels[fi] > 0.5f;
-        }
-        if (positives < 10 || val.empty() || test.empty()) {
-            std::fprintf(stderr, "%-20s skipped: %lld positive training rows\n", name.c_str(),
-                         static_cast<long long>(positives));
-            evaluation[name] = {{"trained", false}, {"train_positives", positives}};
-            continue;
-        }
-        diag::BoosterParams params;
-        // Faults are a minority per type: weigh positives up so probabilities are comparable across types and
-        // a diagnosed fault clears 0.5 (the Warning line) rather than hiding under a low threshold.
-        params.scale_pos_weight = std::max(1.0, double(static_cast<int64_t>(train.size()) - positives) /
-                                                    double(std::max<int64_t>(positives, 1)));
-        params.threads = std::max(1, args.jobs);
-        params.seed = args.seed;
         std::string error;
-        auto booster = diag::Booster::train(xtrain, ytrain, params, &error);
-        if (!booster) {
+        auto fitted = fit_type(train, val, fi, args, &error);
+        if (!fitted && !error.empty() && error.find("positive training rows") == std::string::npos) {
             std::fprintf(stderr, "error: training the %s classifier: %s\n", name.c_str(), error.c_str());
             return 2;
         }
-        // Threshold: the F1-best on the validation split, from a coarse grid so it does not chase noise.
-        const auto pval = booster->predict(xval);
-        double best_t = 0.5, best_f1 = -1;
-        for (double t = 0.1; t <= 0.901; t += 0.05) {
-            const double f1 = score(pval, val, fi, t).f1();
-            if (f1 > best_f1 + 1e-9) {
-                best_f1 = f1;
-                best_t = t;
-            }
+        if (!fitted || test.empty()) {
+            std::fprintf(stderr, "%-20s skipped: %s\n", name.c_str(), error.c_str());
+            evaluation[name] = {{"trained", false}, {"reason", error}};
+            continue;
         }
+        auto& booster = fitted->booster;
+        const double best_t = fitted->threshold, best_f1 = fitted->validation_f1;
+        const int64_t positives = fitted->positives;
         const auto ptest = booster->predict(xtest);
         const Scores s = score(ptest, test, fi, best_t);
         std::fprintf(stderr, "%-20s %8.2f %8.3f %8.3f %8.3f %9lld %9lld\n", name.c_str(), best_t,
@@ -389,6 +504,24 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
         model.thresholds[faults[fi]] = best_t;
         model.boosters[faults[fi]] = std::move(booster);
     }
+    json cross_validation = json::object();
+    {
+        std::fprintf(stderr,
+                     "\ngrouped %d-fold cross-validation (every program scored by classifiers that "
+                     "never saw its base)\n",
+                     kFolds);
+        const auto cv = cross_validate(ds, args);
+        std::fprintf(stderr, "%-20s %8s %8s %8s %9s\n", "fault", "prec", "recall", "F1", "positives");
+        for (const auto& [fi, s] : cv) {
+            const std::string name = to_string(faults[fi]);
+            std::fprintf(stderr, "%-20s %8.3f %8.3f %8.3f %9lld\n", name.c_str(), s.precision(), s.recall(),
+                         s.f1(), static_cast<long long>(s.positives));
+            cross_validation[name] = {{"precision", s.precision()},
+                                      {"recall", s.recall()},
+                                      {"f1", s.f1()},
+                                      {"positives", s.positives}};
+        }
+    }
     json seeded = json::object();
     for (const auto& [f, c] : ds.per_fault_seeded)
         seeded[f] = {{"seeded", c[0]}, {"measurably_worse", c[1]}};
@@ -401,6 +534,7 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
           {"programs_failed", ds.failed},
           {"mutants", ds.mutants},
           {"mutants_measurably_worse", ds.effective_mutants},
+          {"bases_dropped_unlearned", ds.unlearned_bases},
           {"seeds_per_program", kSeedsPerProgram},
           {"mutants_per_base", kMutantsPerBase},
           {"per_fault", seeded}}},
@@ -409,7 +543,8 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
           {"p", 0.05},
           {"cohens_d", 0.5},
           {"noise_floor_sd", kNoiseFloor},
-          {"min_difference", kMinDifference}}},
+          {"min_difference", kMinDifference},
+          {"base_learned", "classification bases must end >= chance + 0.10 accuracy, else dropped"}}},
         {"split", {{"by", "base program"}, {"train", 0.7}, {"validation", 0.1}, {"test", 0.2}}},
         {"rows", {{"train", train.size()}, {"validation", val.size()}, {"test", test.size()}}},
         {"probe_options", diag::probe_options_json(diagnosis_probe_options())},
@@ -421,6 +556,8 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
           {"scale_pos_weight", "negatives/positives per type"}}},
         {"features", feature_names()},
         {"evaluation", evaluation},
+        {"cross_validation",
+         {{"folds", kFolds}, {"grouped_by", "base program"}, {"scores", cross_validation}}},
         {"models", models}};
     std::string error;
     if (model.boosters.empty()) {

@@ -795,6 +795,9 @@ std::vector<Candidate> build_candidates(Fault fault, const TrainingProgram& prog
     case Fault::weight_init:
         initializer_candidates(b);
         break;
+    case Fault::hidden_activation:
+        hidden_relu_candidate(b);
+        break;
     default:
         break;
     }

@@ -61,6 +61,8 @@ const char* setting(Fault f) {
         return "the input scaling";
     case Fault::weight_init:
         return "the weight initialization";
+    case Fault::hidden_activation:
+        return "the hidden activations";
     default:
         return "a training setting";
     }
@@ -187,6 +189,11 @@ private:
     std::mutex mutex_;
     double longest_;
     bool classification_ = true;
+    std::vector<std::string> hidden_titles_; // titles of the hidden_activation candidates of this program
+
+    bool is_hidden_activation_fix(const Fix& fix) const {
+        return std::find(hidden_titles_.begin(), hidden_titles_.end(), fix.title) != hidden_titles_.end();
+    }
 };
 
 std::string seed_list(uint64_t first, int n) {
@@ -197,14 +204,18 @@ std::string seed_list(uint64_t first, int n) {
 }
 
 WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& existing) {
+    hidden_titles_.clear();
+    for (const auto& c : fixes::build_candidates(Fault::hidden_activation, program_, text, &baseline_))
+        hidden_titles_.push_back(c.fix.title);
     classification_ = scored_as_classification(program_, baseline_);
     const uint64_t seed = options_.seed;
     const std::string base_loss = program_.loss.name.value_or("(unknown)");
 
     // The DeepFD types first: when the budget runs short, they are the ones tried.
     std::vector<Job> jobs;
-    for (Fault fault : {Fault::lr, Fault::opt, Fault::loss, Fault::act, Fault::epoch,
-                        Fault::data_preprocessing, Fault::batch_size, Fault::weight_init}) {
+    for (Fault fault :
+         {Fault::lr, Fault::opt, Fault::loss, Fault::act, Fault::epoch, Fault::data_preprocessing,
+          Fault::batch_size, Fault::weight_init, Fault::hidden_activation}) {
         // An alarm backed by the text or the probe's own record settles the type; one from the classifiers
         // alone is a hypothesis the what-if can test.
         bool named = std::any_of(existing.begin(), existing.end(), [&](const Finding& f) {
@@ -215,6 +226,9 @@ WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& exis
         size_t taken = 0;
         for (auto& c : candidates) {
             if (taken == whatif_.candidates_per_fault) break;
+            // The activation fixes include relu between hidden layers, which is the hidden_activation type's
+            // own test: probed (and credited) once, there.
+            if (fault == Fault::act && is_hidden_activation_fix(c.fix)) continue;
             if (c.program.has_syntax_errors && !program_.has_syntax_errors) continue;
             if (!comparable(c.program)) continue;
             jobs.push_back({fault, std::move(c), {}});
@@ -356,6 +370,8 @@ const char* whatif_code(Fault f) {
         return "FL307";
     case Fault::weight_init:
         return "FL308";
+    case Fault::hidden_activation:
+        return "FL309";
     default:
         return "FL399";
     }

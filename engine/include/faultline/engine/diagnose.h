@@ -39,7 +39,8 @@ public:
 ProbeOptions diagnosis_probe_options();
 
 // Stable finding code per diagnosed type: FL201 opt, FL202 lr, FL203 act, FL204 loss, FL205 epoch,
-// FL206 batch_size, FL207 data_preprocessing, FL208 weight_init; "FL299" for any other type.
+// FL206 batch_size, FL207 data_preprocessing, FL208 weight_init, FL209 hidden_activation; "FL299" for any
+// other type.
 const char* diagnosis_code(Fault f);
 
 // Findings for every fault type whose probability passes its threshold, each at the statement that sets it.

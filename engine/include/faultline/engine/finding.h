@@ -19,6 +19,7 @@ enum class Fault {
     batch_size,
     data_preprocessing,
     weight_init,
+    hidden_activation, // hidden layers' activation functions (the output layer's is `act`)
     layer,
     regularization,
     tensor_shape,
@@ -40,23 +41,23 @@ struct Replacement {
 };
 
 struct Fix {
-    std::string title;                 // "Use loss='binary_crossentropy'"
-    std::vector<Replacement> edits;    // minimal edits on the original text
-    bool validated = false;            // probed and measured better
-    std::string effect;                // "probe accuracy 0.31 -> 0.97, loss 2.30 -> 0.08" when validated
-    double improvement = 0.0;          // ranking key for validated fixes
+    std::string title;              // "Use loss='binary_crossentropy'"
+    std::vector<Replacement> edits; // minimal edits on the original text
+    bool validated = false;         // probed and measured better
+    std::string effect;             // "probe accuracy 0.31 -> 0.97, loss 2.30 -> 0.08" when validated
+    double improvement = 0.0;       // ranking key for validated fixes
     bool preferred = false;
 };
 
 struct Finding {
-    std::string code;      // stable rule code, e.g. "FL101"
+    std::string code; // stable rule code, e.g. "FL101"
     Fault fault = Fault::api;
     Severity severity = Severity::Warning;
-    double confidence = 1.0; // in [0, 1]
-    std::string message;   // one line
-    std::string explanation; // longer markdown for hover: why, and what the evidence was
-    Span range;            // the statement that sets the faulty value
-    std::vector<Span> related; // use sites
+    double confidence = 1.0;                   // in [0, 1]
+    std::string message;                       // one line
+    std::string explanation;                   // longer markdown for hover: why, and what the evidence was
+    Span range;                                // the statement that sets the faulty value
+    std::vector<Span> related;                 // use sites
     std::vector<std::string> related_messages; // one per related span
     std::vector<Fix> fixes;
     std::vector<EvidenceSource> sources;

@@ -98,6 +98,12 @@ bool apply(Operator op, ProgramConfig& config, std::mt19937_64& rng);
 // The mutants of one base: single-fault mutants over the operators, then a few with two or three faults.
 std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed, int64_t count);
 
+// The fault types of a corpus line, read from its mutation lines ("lr_tiny: 0.01 -> 1e-12") through each
+// operator's current fault, so a corpus probed before a type was split off is labelled with today's types;
+// the stored `seeded` names when there are no mutation lines.
+std::vector<Fault> seeded_faults(const std::vector<std::string>& mutations,
+                                 const std::vector<std::string>& seeded);
+
 // The programs of a corpus in generation order: each base followed by its mutants, until `size` programs.
 std::vector<ProgramConfig> plan_corpus(uint64_t seed, int64_t size, int64_t mutants_per_base);
 

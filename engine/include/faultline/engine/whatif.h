@@ -37,7 +37,8 @@ struct WhatIfOptions {
 };
 
 // The what-if codes: FL301 opt, FL302 lr, FL303 act, FL304 loss, FL305 epoch, FL306 batch_size,
-// FL307 data_preprocessing, FL308 weight_init (the same order as the classifiers' FL201-FL208).
+// FL307 data_preprocessing, FL308 weight_init, FL309 hidden_activation (the same order as the classifiers'
+// FL201-FL209).
 const char* whatif_code(Fault f);
 
 // The what-if findings, and the fault types whose candidates were probed without a decisive win under every

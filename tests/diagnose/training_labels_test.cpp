@@ -1,0 +1,124 @@
+// How `faultline train` labels a corpus: a mutant measurably worse than its base is faulty for every type
+// seeded into it, types come from its mutation lines, and a base the probe learned nothing from is dropped
+// with its mutants. Runs the real command on a hand-written corpus file whose per-seed outcomes the test
+// chooses.
+#include "faultline/engine/train.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+using namespace faultline;
+using namespace faultline::corpus;
+using json = nlohmann::json;
+
+namespace {
+
+ProgramConfig mnist_base(const std::string& id) {
+    ProgramConfig c;
+    c.id = id;
+    c.dataset = "mnist";
+    c.task = Task::Multiclass;
+    c.classes = 10;
+    c.features = 784;
+    c.hidden = {{"Dense", 64, "relu", 0.0}, {"Dense", 32, "relu", 0.0}};
+    c.output_units = 10;
+    c.output_activation = "softmax";
+    c.loss = "categorical_crossentropy";
+    c.optimizer = "sgd";
+    c.lr = 0.01;
+    c.epochs = 20;
+    c.batch_size = 32;
+    return c;
+}
+
+// One corpus line: the program's source and one trace per seed ending at the given validation accuracies.
+json line_for(const ProgramConfig& c, const std::vector<double>& accuracies) {
+    json seeded = json::array();
+    for (Fault f : c.seeded)
+        seeded.push_back(to_string(f));
+    json traces = json::array();
+    for (double a : accuracies)
+        traces.push_back(
+            {{"status", "ok"}, {"series", {{"val_acc", {a * 0.5, a}}, {"train_loss", {2.0, 1.0}}}}});
+    return {{"id", c.id},
+            {"base", c.id.substr(0, c.id.find('-'))},
+            {"task", "multiclass"},
+            {"flavour", "keras"},
+            {"mutations", c.mutations},
+            {"seeded", seeded},
+            {"source", render(c)},
+            {"status", "ok"},
+            {"traces", traces}};
+}
+
+ProgramConfig mutant_of(const ProgramConfig& base, const std::string& suffix, std::vector<Operator> ops) {
+    ProgramConfig m = base;
+    m.id = base.id + suffix;
+    std::mt19937_64 rng(7);
+    for (Operator op : ops)
+        REQUIRE(apply(op, m, rng));
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases drop out") {
+    const auto dir = std::filesystem::temp_directory_path() / "faultline-training-labels-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::vector<double> good = {0.95, 0.96, 0.94}, bad = {0.10, 0.12, 0.11};
+
+    const ProgramConfig base = mnist_base("b00001");
+    const ProgramConfig m1 = mutant_of(base, "-m1", {Operator::LrTiny, Operator::OptimizerSwap});
+    const ProgramConfig m2 = mutant_of(base, "-m2", {Operator::HiddenActivation});
+    const ProgramConfig m3 = mutant_of(base, "-m3", {Operator::LastActivation});
+    // A fault that changes nothing measurable, and one whose damage is inside the noise.
+    const ProgramConfig m4 = mutant_of(base, "-m4", {Operator::BatchSize});
+    const ProgramConfig m5 = mutant_of(base, "-m5", {Operator::EpochsFew});
+    // A base the probe learned nothing from (chance is 0.10 for ten classes) and its mutant.
+    const ProgramConfig unlearned = mnist_base("b00002");
+    const ProgramConfig u1 = mutant_of(unlearned, "-m1", {Operator::LossFamily});
+    {
+        std::ofstream out(dir / "programs.jsonl");
+        auto write = [&](const ProgramConfig& c, const std::vector<double>& acc) {
+            out << line_for(c, acc).dump() << "\n";
+        };
+        write(base, good);
+        write(m1, bad);
+        // Stored as an older corpus did: the hidden-activation mutant's seeded name was `act`.
+        json old = line_for(m2, bad);
+        old["seeded"] = {"act"};
+        out << old.dump() << "\n";
+        write(m3, bad);
+        write(m4, {0.95, 0.94, 0.96});
+        write(m5, {0.93, 0.96, 0.92});
+        write(unlearned, {0.12, 0.11, 0.13});
+        write(u1, {0.02, 0.03, 0.01});
+    }
+    const auto labels_file = dir / "labels.jsonl";
+    REQUIRE(run_train({"--corpus", dir.string(), "--labels", labels_file.string()}) == 0);
+
+    std::map<std::string, std::set<std::string>> labels;
+    std::ifstream in(labels_file);
+    std::string text;
+    while (std::getline(in, text)) {
+        const auto j = json::parse(text);
+        labels[j["id"].get<std::string>()] = j["labels"].get<std::set<std::string>>();
+    }
+    using S = std::set<std::string>;
+    CHECK(labels.at("b00001") == S{});
+    CHECK(labels.at("b00001-m1") == S{"lr", "opt"});
+    CHECK(labels.at("b00001-m2") == S{"hidden_activation"});
+    CHECK(labels.at("b00001-m3") == S{"act"});
+    CHECK(labels.at("b00001-m4") == S{});
+    CHECK(labels.at("b00001-m5") == S{});
+    CHECK(labels.count("b00002") == 0);
+    CHECK(labels.count("b00002-m1") == 0);
+    std::filesystem::remove_all(dir);
+}
