@@ -19,7 +19,7 @@ TEST_CASE("FL121: Dense without activation feeding Dense (so_48385830's shape), 
     auto findings = run_static_checks(p);
     REQUIRE(codes(findings) == std::vector<std::string>{"FL121"});
     const Finding& f = findings[0];
-    CHECK(f.fault == Fault::act);
+    CHECK(f.fault == Fault::hidden_activation);
     CHECK(f.range.start.row == 1);
     REQUIRE(f.fixes.size() == 1);
     CHECK(s.apply(f.fixes[0].edits).find("Dense(30, activation='relu',\n") != std::string::npos);
