@@ -410,9 +410,9 @@ L.push('## Seeded held-out evaluation of the diagnosis models', '');
 if (!manifest) L.push('Not available: `engine/models/manifest.json` is absent (no model has been trained with `faultline train` at this commit).', '');
 else {
   const c = manifest.corpus ?? {};
-  L.push(`From \`engine/models/manifest.json\` (written by \`faultline train\`, seed ${manifest.seed}): ${c.programs_ok ?? '?'} base programs probed, ` +
+  L.push(`From \`engine/models/manifest.json\` (written by \`faultline train\`, seed ${manifest.seed}): ${c.programs_ok ?? '?'} programs probed and usable, ` +
     `${c.mutants ?? '?'} mutants of which ${c.mutants_measurably_worse ?? '?'} measurably worse than their base` +
-    (c.mutants_attributed !== undefined ? ` (${c.mutants_attributed} multi-fault mutants attributed by undoing each fault, ${c.mutants_masking} with masking faults; ${c.bases_dropped_unlearned} bases the probe learned nothing from dropped)` : '') +
+    (c.bases_dropped_unlearned !== undefined ? ` (${c.bases_dropped_unlearned} bases the probe learned nothing from dropped with their mutants)` : '') +
     `; rows train / validation / test ` +
     `${manifest.rows?.train ?? '?'} / ${manifest.rows?.validation ?? '?'} / ${manifest.rows?.test ?? '?'}, split by ${manifest.split?.by ?? '?'}. ` +
     'Scores on the held-out test rows at the threshold chosen on the validation rows.', '',
