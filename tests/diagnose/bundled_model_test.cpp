@@ -58,6 +58,11 @@ TEST_CASE("the bundled model names the seeded fault of clear cases") {
     SECTION("weights initialized to zeros") {
         CHECK(flagged(*model, predict_fixture(*model, "zero_init"), Fault::weight_init));
     }
+    SECTION("sigmoid in every hidden layer: the hidden layers, not the output") {
+        const auto p = predict_fixture(*model, "deep_sigmoid");
+        CHECK(flagged(*model, p, Fault::hidden_activation));
+        CHECK_FALSE(flagged(*model, p, Fault::act));
+    }
     SECTION("a single epoch") {
         CHECK(flagged(*model, predict_fixture(*model, "one_epoch"), Fault::epoch));
     }
