@@ -1,3 +1,4 @@
+#include "corpus_configs.h"
 #include "faultline/engine/train.h"
 
 #include <catch2/catch.hpp>
@@ -10,23 +11,7 @@ using namespace faultline::corpus;
 
 namespace {
 
-ProgramConfig mnist_mlp() {
-    ProgramConfig c;
-    c.id = "b00001";
-    c.dataset = "mnist";
-    c.task = Task::Multiclass;
-    c.classes = 10;
-    c.features = 784;
-    c.hidden = {{"Dense", 64, "relu", 0.0}, {"Dense", 32, "relu", 0.0}};
-    c.output_units = 10;
-    c.output_activation = "softmax";
-    c.loss = "categorical_crossentropy";
-    c.optimizer = "sgd";
-    c.lr = 0.01;
-    c.epochs = 30;
-    c.batch_size = 32;
-    return c;
-}
+using testing::mnist_mlp;
 
 // Every field a mutation may touch, as text, so a test can say "only this one changed".
 std::map<std::string, std::string> fields(const ProgramConfig& c) {

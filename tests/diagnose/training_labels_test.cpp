@@ -2,6 +2,7 @@
 // seeded into it, types come from its mutation lines, and a base the probe learned nothing from is dropped
 // with its mutants. Runs the real command on a hand-written corpus file whose per-seed outcomes the test
 // chooses.
+#include "corpus_configs.h"
 #include "faultline/engine/train.h"
 
 #include <catch2/catch.hpp>
@@ -19,23 +20,7 @@ using json = nlohmann::json;
 
 namespace {
 
-ProgramConfig mnist_base(const std::string& id) {
-    ProgramConfig c;
-    c.id = id;
-    c.dataset = "mnist";
-    c.task = Task::Multiclass;
-    c.classes = 10;
-    c.features = 784;
-    c.hidden = {{"Dense", 64, "relu", 0.0}, {"Dense", 32, "relu", 0.0}};
-    c.output_units = 10;
-    c.output_activation = "softmax";
-    c.loss = "categorical_crossentropy";
-    c.optimizer = "sgd";
-    c.lr = 0.01;
-    c.epochs = 20;
-    c.batch_size = 32;
-    return c;
-}
+using testing::mnist_mlp;
 
 // One corpus line: the program's source and one trace per seed ending at the given validation accuracies.
 json line_for(const ProgramConfig& c, const std::vector<double>& accuracies) {
@@ -74,7 +59,7 @@ TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases dro
     std::filesystem::create_directories(dir);
     const std::vector<double> good = {0.95, 0.96, 0.94}, bad = {0.10, 0.12, 0.11};
 
-    const ProgramConfig base = mnist_base("b00001");
+    const ProgramConfig base = mnist_mlp("b00001");
     const ProgramConfig m1 = mutant_of(base, "-m1", {Operator::LrTiny, Operator::OptimizerSwap});
     const ProgramConfig m2 = mutant_of(base, "-m2", {Operator::HiddenActivation});
     const ProgramConfig m3 = mutant_of(base, "-m3", {Operator::LastActivation});
@@ -82,7 +67,7 @@ TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases dro
     const ProgramConfig m4 = mutant_of(base, "-m4", {Operator::BatchSize});
     const ProgramConfig m5 = mutant_of(base, "-m5", {Operator::EpochsFew});
     // A base the probe learned nothing from (chance is 0.10 for ten classes) and its mutant.
-    const ProgramConfig unlearned = mnist_base("b00002");
+    const ProgramConfig unlearned = mnist_mlp("b00002");
     const ProgramConfig u1 = mutant_of(unlearned, "-m1", {Operator::LossFamily});
     {
         std::ofstream out(dir / "programs.jsonl");
