@@ -215,3 +215,22 @@ TEST_CASE("what-if: a classifier-only alarm does not stop the what-if from confi
     CHECK((has_fault(r.findings, Fault::opt) || has_fault(r.findings, Fault::lr)));
     CHECK(std::find(r.unconfirmed.begin(), r.unconfirmed.end(), Fault::opt) == r.unconfirmed.end());
 }
+
+TEST_CASE("what-if: relu between sigmoid hidden layers is credited to hidden_activation, once",
+          "[whatif][probe]") {
+    Probed p = probed("sigmoid_stack.py");
+    auto findings = diagnose_by_whatif(p.text, p.program, p.baseline, {}, p.options);
+    INFO(describe(findings));
+    const auto hidden = std::find_if(findings.begin(), findings.end(),
+                                     [](const Finding& f) { return f.fault == Fault::hidden_activation; });
+    REQUIRE(hidden != findings.end());
+    CHECK(hidden->code == "FL309");
+    REQUIRE(hidden->fixes.size() == 1);
+    CHECK(hidden->fixes[0].validated);
+    // The act type offers the same hidden-layer fix among its candidates; the what-if does not probe it
+    // twice.
+    for (const auto& f : findings)
+        if (f.fault == Fault::act)
+            for (const auto& fix : f.fixes)
+                CHECK(fix.title != hidden->fixes[0].title);
+}

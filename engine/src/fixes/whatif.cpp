@@ -62,7 +62,7 @@ const char* setting(Fault f) {
     case Fault::weight_init:
         return "the weight initialization";
     case Fault::hidden_activation:
-        return "the hidden activations";
+        return "the hidden layers' activation";
     default:
         return "a training setting";
     }
