@@ -369,15 +369,20 @@ struct Fitted {
 };
 
 std::optional<Fitted> fit_type(const std::vector<const Row*>& train, const std::vector<const Row*>& val,
-                               size_t fi, const TrainArgs& args, std::string* error) {
+                               size_t fi, const TrainArgs& args, std::string* error, bool* skipped) {
     Fitted out;
     std::vector<float> ytrain;
     for (const Row* r : train) {
         ytrain.push_back(r->labels[fi]);
         out.positives += r->labels[fi] > 0.5f;
     }
+    // Too little data is a skip, not an error: the caller says so and goes on with the other types.
     if (out.positives < 10 || val.empty()) {
-        if (error) *error = std::to_string(out.positives) + " positive training rows";
+        if (skipped) *skipped = true;
+        if (error)
+            *error = val.empty()
+                         ? "no validation programs (the corpus is too small to split)"
+                         : "only " + std::to_string(out.positives) + " positive training rows (10 needed)";
         return std::nullopt;
     }
     diag::BoosterParams params;
@@ -422,7 +427,7 @@ std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args
         if (test.empty()) continue;
         const auto xtest = to_matrix(test);
         for (size_t fi = 0; fi < faults.size(); ++fi) {
-            auto fitted = fit_type(train, val, fi, args, nullptr);
+            auto fitted = fit_type(train, val, fi, args, nullptr, nullptr);
             if (!fitted) continue;
             const auto ptest = fitted->booster->predict(xtest);
             const Scores s = score(ptest, test, fi, fitted->threshold);
@@ -474,11 +479,13 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
     for (size_t fi = 0; fi < faults.size(); ++fi) {
         const std::string name = to_string(faults[fi]);
         std::string error;
-        auto fitted = fit_type(train, val, fi, args, &error);
-        if (!fitted && !error.empty() && error.find("positive training rows") == std::string::npos) {
+        bool skipped = false;
+        auto fitted = fit_type(train, val, fi, args, &error, &skipped);
+        if (!fitted && !skipped) {
             std::fprintf(stderr, "error: training the %s classifier: %s\n", name.c_str(), error.c_str());
             return 2;
         }
+        if (fitted && test.empty()) error = "no test programs (the corpus is too small to split)";
         if (!fitted || test.empty()) {
             std::fprintf(stderr, "%-20s skipped: %s\n", name.c_str(), error.c_str());
             evaluation[name] = {{"trained", false}, {"reason", error}};
