@@ -368,8 +368,17 @@ struct Fitted {
     int64_t positives = 0;
 };
 
-std::optional<Fitted> fit_type(const std::vector<const Row*>& train, const std::vector<const Row*>& val,
-                               size_t fi, const TrainArgs& args, std::string* error, bool* skipped) {
+// Rows with their feature matrix, built once and shared by every fault type's classifier.
+struct Part {
+    std::vector<const Row*> rows;
+    diag::Matrix x;
+    explicit Part(std::vector<const Row*> r) : rows(std::move(r)), x(to_matrix(rows)) {}
+};
+
+std::optional<Fitted> fit_type(const Part& train_part, const Part& val_part, size_t fi, const TrainArgs& args,
+                               std::string* error, bool* skipped) {
+    const auto& train = train_part.rows;
+    const auto& val = val_part.rows;
     Fitted out;
     std::vector<float> ytrain;
     for (const Row* r : train) {
@@ -392,9 +401,9 @@ std::optional<Fitted> fit_type(const std::vector<const Row*>& train, const std::
                                                 double(std::max<int64_t>(out.positives, 1)));
     params.threads = std::max(1, args.jobs);
     params.seed = args.seed;
-    out.booster = diag::Booster::train(to_matrix(train), ytrain, params, error);
+    out.booster = diag::Booster::train(train_part.x, ytrain, params, error);
     if (!out.booster) return std::nullopt;
-    const auto pval = out.booster->predict(to_matrix(val));
+    const auto pval = out.booster->predict(val_part.x);
     out.validation_f1 = -1;
     for (double t = 0.1; t <= 0.901; t += 0.05) {
         const double f1 = score(pval, val, fi, t).f1();
@@ -426,8 +435,9 @@ std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args
         }
         if (test.empty()) continue;
         const auto xtest = to_matrix(test);
+        const Part train_part(std::move(train)), val_part(std::move(val));
         for (size_t fi = 0; fi < faults.size(); ++fi) {
-            auto fitted = fit_type(train, val, fi, args, nullptr, nullptr);
+            auto fitted = fit_type(train_part, val_part, fi, args, nullptr, nullptr);
             if (!fitted) continue;
             const auto ptest = fitted->booster->predict(xtest);
             const Scores s = score(ptest, test, fi, fitted->threshold);
@@ -467,7 +477,8 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
         else if (r.seed_index == 0)
             test.push_back(&r);
     }
-    const auto xtrain = to_matrix(train), xval = to_matrix(val), xtest = to_matrix(test);
+    const auto xtest = to_matrix(test);
+    const Part train_part(train), val_part(val);
 
     diag::XgbModel model;
     json models = json::array(), evaluation = json::object();
@@ -480,7 +491,7 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
         const std::string name = to_string(faults[fi]);
         std::string error;
         bool skipped = false;
-        auto fitted = fit_type(train, val, fi, args, &error, &skipped);
+        auto fitted = fit_type(train_part, val_part, fi, args, &error, &skipped);
         if (!fitted && !skipped) {
             std::fprintf(stderr, "error: training the %s classifier: %s\n", name.c_str(), error.c_str());
             return 2;
