@@ -204,8 +204,10 @@ std::string seed_list(uint64_t first, int n) {
 }
 
 WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& existing) {
+    // Built once: their titles tell the act candidates that duplicate them, and they are the type's own jobs.
+    auto hidden_candidates = fixes::build_candidates(Fault::hidden_activation, program_, text, &baseline_);
     hidden_titles_.clear();
-    for (const auto& c : fixes::build_candidates(Fault::hidden_activation, program_, text, &baseline_))
+    for (const auto& c : hidden_candidates)
         hidden_titles_.push_back(c.fix.title);
     classification_ = scored_as_classification(program_, baseline_);
     const uint64_t seed = options_.seed;
@@ -222,7 +224,9 @@ WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& exis
             return f.fault == fault && is_alarm(f) && !classifier_only(f);
         });
         if (named || !locate(fault, program_)) continue;
-        auto candidates = fixes::build_candidates(fault, program_, text, &baseline_);
+        auto candidates = fault == Fault::hidden_activation
+                              ? std::move(hidden_candidates)
+                              : fixes::build_candidates(fault, program_, text, &baseline_);
         size_t taken = 0;
         for (auto& c : candidates) {
             if (taken == whatif_.candidates_per_fault) break;
