@@ -46,15 +46,38 @@ TEST_CASE("resume reads the programs already recorded and ignores a cut-off line
     const auto file = (dir / "programs.jsonl").string();
     {
         std::ofstream out(file, std::ios::trunc);
-        out << R"({"id":"b00000","status":"ok"})"
+        out << R"({"id":"b00000","status":"ok","source":"x = 1\n"})"
             << "\n";
         out << R"({"id":"b00000-m1","status":"failed"})"
             << "\n";
         out << R"({"id":"b00000-m2","sta)"; // interrupted mid-write
     }
-    const auto done = done_programs(file);
-    CHECK(done == std::vector<std::string>{"b00000", "b00000-m1"});
+    const auto recorded = recorded_programs(file);
+    REQUIRE(recorded.size() == 2);
+    CHECK(recorded[0].id == "b00000");
+    CHECK(recorded[0].source == "x = 1\n");
+    CHECK(recorded[1].id == "b00000-m1");
+    CHECK(recorded[1].source.empty());
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("resume probes what is missing and what the generator now writes differently") {
+    const auto plan = plan_corpus(5, 4, 8);
+    REQUIRE(plan.size() == 4);
+    std::vector<RecordedProgram> recorded = {
+        {plan[0].id, render(plan[0])},        // up to date
+        {plan[1].id, "an older rendering\n"}, // stale
+        {plan[2].id, "an older rendering\n"}, // stale, but a later line of the same id is up to date
+        {plan[2].id, render(plan[2])},
+    };
+    size_t stale = 0;
+    const auto todo = programs_to_probe(plan, recorded, &stale);
+    REQUIRE(todo.size() == 2);
+    CHECK(todo[0]->id == plan[1].id);
+    CHECK(todo[1]->id == plan[3].id); // never recorded
+    CHECK(stale == 1);
+    CHECK(programs_to_probe(plan, {}, &stale).size() == 4);
+    CHECK(stale == 0);
 }
 
 TEST_CASE("generated Keras source parses back to the intended settings") {

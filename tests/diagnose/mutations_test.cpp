@@ -116,6 +116,25 @@ TEST_CASE("mutants are deterministic and carry their seeded types") {
     }
 }
 
+TEST_CASE("no mutant both swaps the optimizer and changes its rate") {
+    // Both rewrite the optimizer statement; the new rate would erase what the swap changed.
+    int multi = 0, with_opt = 0, with_lr = 0;
+    for (int64_t index = 0; index < 60; ++index)
+        for (const auto& m : make_mutants(make_base(11, index), 11, 8)) {
+            const bool opt = std::count(m.seeded.begin(), m.seeded.end(), Fault::opt) > 0;
+            const bool lr = std::count(m.seeded.begin(), m.seeded.end(), Fault::lr) > 0;
+            INFO(m.id);
+            CHECK_FALSE((opt && lr));
+            multi += m.seeded.size() > 1;
+            with_opt += opt && m.seeded.size() > 1;
+            with_lr += lr && m.seeded.size() > 1;
+        }
+    // Each still takes part in multi-fault mutants with the other types.
+    CHECK(multi > 60);
+    CHECK(with_opt > 5);
+    CHECK(with_lr > 5);
+}
+
 TEST_CASE("a corpus line's fault types come from its mutation lines") {
     // The hidden-activation operator now seeds its own type; a line stored when it seeded `act` reads back
     // with the current type.

@@ -45,6 +45,11 @@ void record(ProgramConfig& c, Operator op, const std::string& what) {
     c.mutations.push_back(std::string(to_string(op)) + ": " + what);
 }
 
+// The operators that rewrite the optimizer statement: its class, or its rate.
+bool rewrites_optimizer(Operator op) {
+    return fault_of(op) == Fault::opt || fault_of(op) == Fault::lr;
+}
+
 } // namespace
 
 const std::vector<Operator>& all_operators() {
@@ -260,6 +265,10 @@ std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed
             // be.
             if (tries == 0 && uniform(rng, 0, 1) < 0.2) op = Operator::DropScaling;
             if (std::find(m.seeded.begin(), m.seeded.end(), fault_of(op)) != m.seeded.end()) continue;
+            if (rewrites_optimizer(op) && std::any_of(m.seeded.begin(), m.seeded.end(), [](Fault f) {
+                    return f == Fault::opt || f == Fault::lr;
+                }))
+                continue;
             if (apply(op, m, rng)) ++applied;
         }
         if (applied == 0) continue;

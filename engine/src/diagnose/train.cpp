@@ -50,6 +50,7 @@ struct TrainArgs {
     int64_t size = 3000;
     bool train_only = false;
     std::string labels_out; // --labels FILE: write each program's measured labels and split, do not train
+    std::string cv_out;     // --cv-out FILE: each program's cross-validated probabilities, for error analysis
 };
 
 const char* task_name(Task t) {
@@ -196,13 +197,15 @@ bool probe_configs(const std::vector<const ProgramConfig*>& todo, const std::str
 
 bool generate(const TrainArgs& args, const std::string& corpus_file) {
     const auto plan = corpus::plan_corpus(args.seed, args.size, kMutantsPerBase);
-    const auto done_list = corpus::done_programs(corpus_file);
-    const std::set<std::string> done(done_list.begin(), done_list.end());
-    std::vector<const ProgramConfig*> todo;
-    for (const auto& c : plan)
-        if (!done.count(c.id)) todo.push_back(&c);
-    std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)\n",
-                 plan.size(), plan.size() - todo.size(), todo.size(), args.jobs);
+    size_t stale = 0;
+    const auto todo = corpus::programs_to_probe(plan, corpus::recorded_programs(corpus_file), &stale);
+    std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)%s\n",
+                 plan.size(), plan.size() - todo.size(), todo.size(), args.jobs,
+                 stale ? (" (" + std::to_string(stale) +
+                          " recorded with another source: the generator changed since, so they are probed "
+                          "again)")
+                             .c_str()
+                       : "");
     return probe_configs(todo, corpus_file, args.jobs);
 }
 
@@ -419,7 +422,7 @@ std::optional<Fitted> fit_type(const Part& train_part, const Part& val_part, siz
 // (trained on 7/8 of the other folds' bases, thresholds from the remaining 1/8). Five times the held-out
 // programs of the single test split, so per-type F1 is far less at the mercy of a few dozen positives.
 constexpr int kFolds = 5;
-std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args) {
+std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args, json* per_program) {
     std::map<size_t, Scores> total;
     const auto& faults = diagnosed_faults();
     for (int k = 0; k < kFolds; ++k) {
@@ -436,17 +439,26 @@ std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args
         if (test.empty()) continue;
         const auto xtest = to_matrix(test);
         const Part train_part(std::move(train)), val_part(std::move(val));
+        std::vector<json> programs(test.size());
+        for (size_t i = 0; i < test.size(); ++i)
+            programs[i] = {{"id", test[i]->id}, {"fold", k}, {"scores", json::object()}};
         for (size_t fi = 0; fi < faults.size(); ++fi) {
             auto fitted = fit_type(train_part, val_part, fi, args, nullptr, nullptr);
             if (!fitted) continue;
             const auto ptest = fitted->booster->predict(xtest);
             const Scores s = score(ptest, test, fi, fitted->threshold);
+            for (size_t i = 0; i < test.size(); ++i)
+                programs[i]["scores"][to_string(faults[fi])] = {
+                    {"p", ptest[i]}, {"threshold", fitted->threshold}, {"label", test[i]->labels[fi] > 0.5f}};
             auto& t = total[fi];
             t.tp += s.tp;
             t.fp += s.fp;
             t.fn += s.fn;
             t.positives += s.positives;
         }
+        if (per_program)
+            for (auto& p : programs)
+                per_program->push_back(std::move(p));
         std::fprintf(stderr, "cross-validation: fold %d of %d done\n", k + 1, kFolds);
     }
     return total;
@@ -528,7 +540,14 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
                      "\ngrouped %d-fold cross-validation (every program scored by classifiers that "
                      "never saw its base)\n",
                      kFolds);
-        const auto cv = cross_validate(ds, args);
+        json per_program = json::array();
+        const auto cv = cross_validate(ds, args, args.cv_out.empty() ? nullptr : &per_program);
+        if (!args.cv_out.empty()) {
+            std::ofstream out(args.cv_out);
+            for (const auto& p : per_program)
+                out << p.dump() << "\n";
+            if (!out) std::fprintf(stderr, "warning: cannot write %s\n", args.cv_out.c_str());
+        }
         std::fprintf(stderr, "%-20s %8s %8s %8s %9s\n", "fault", "prec", "recall", "F1", "positives");
         for (const auto& [fi, s] : cv) {
             const std::string name = to_string(faults[fi]);
@@ -628,6 +647,10 @@ bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
                 auto v = value("--labels");
                 if (!v) return false;
                 out.labels_out = *v;
+            } else if (a[i] == "--cv-out") {
+                auto v = value("--cv-out");
+                if (!v) return false;
+                out.cv_out = *v;
             } else {
                 std::fprintf(stderr, "error: unknown option %s\n", a[i].c_str());
                 return false;
@@ -640,7 +663,7 @@ bool parse_args(const std::vector<std::string>& a, TrainArgs& out) {
     if (out.corpus.empty()) {
         std::fprintf(stderr,
                      "usage: faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--out DIR] "
-                     "[--train-only] [--labels FILE]\n");
+                     "[--train-only] [--labels FILE] [--cv-out FILE]\n");
         return false;
     }
     if (out.out.empty()) out.out = (std::filesystem::path(out.corpus) / "model").string();

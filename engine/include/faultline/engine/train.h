@@ -95,7 +95,9 @@ Fault fault_of(Operator op);
 // that would change nothing).
 bool apply(Operator op, ProgramConfig& config, std::mt19937_64& rng);
 
-// The mutants of one base: single-fault mutants over the operators, then a few with two or three faults.
+// The mutants of one base: two thirds with a single fault, the rest with two or three. An optimizer swap and
+// a learning-rate operator never go into one mutant: both rewrite the optimizer statement, and the new rate
+// would erase what the swap changed (the swap keeps the script's rate on purpose).
 std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed, int64_t count);
 
 // The fault types of a corpus line, read from its mutation lines ("lr_tiny: 0.01 -> 1e-12") through each
@@ -107,9 +109,22 @@ std::vector<Fault> seeded_faults(const std::vector<std::string>& mutations,
 // The programs of a corpus in generation order: each base followed by its mutants, until `size` programs.
 std::vector<ProgramConfig> plan_corpus(uint64_t seed, int64_t size, int64_t mutants_per_base);
 
-// Ids of the programs already recorded in a corpus file (one JSON object per line, with "id"). Lines cut
-// short by an interruption are ignored, so those programs are probed again.
-std::vector<std::string> done_programs(const std::string& corpus_file);
+// A program recorded in a corpus file: its id and the source it was probed with.
+struct RecordedProgram {
+    std::string id;
+    std::string source;
+};
+
+// The programs already recorded in a corpus file (one JSON object per line, with "id"), in file order. Lines
+// cut short by an interruption are ignored, so those programs are probed again.
+std::vector<RecordedProgram> recorded_programs(const std::string& corpus_file);
+
+// The programs of `plan` that need a probe: those not recorded, and those recorded with another source (the
+// generator or the mutation plan changed since; the new line is appended and read in place of the old one,
+// the last line of an id being the one that counts). `stale` receives how many are of the second kind.
+std::vector<const ProgramConfig*> programs_to_probe(const std::vector<ProgramConfig>& plan,
+                                                    const std::vector<RecordedProgram>& recorded,
+                                                    size_t* stale);
 
 // Welch's t-test (one-sided, "mutant lower than base") with Cohen's d on per-seed outcomes.
 struct EffectTest {
