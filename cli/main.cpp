@@ -27,7 +27,7 @@ usage:
   faultline probe FILE [--json] [--budget SECONDS] [--seed N]
                                       run the probe and print its trace
   faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--train-only] [--labels FILE]
-                                      build the seeded corpus and train the diagnosis models
+                  [--cv-out FILE]     build the seeded corpus and train the diagnosis models
   faultline eval DIR [--json] [--no-probe] [--no-whatif]
                                       score the subjects in DIR (buggy.py, fixed.py, truth.json)
   faultline --version | --help

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -105,5 +106,56 @@ TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases dro
     CHECK(labels.at("b00001-m5") == S{});
     CHECK(labels.count("b00002") == 0);
     CHECK(labels.count("b00002-m1") == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("train --cv-out scores every program once, out of fold, with its label") {
+    const auto dir = std::filesystem::temp_directory_path() / "faultline-cv-out-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::vector<double> good = {0.95, 0.96, 0.94}, bad = {0.10, 0.12, 0.11};
+    std::set<std::string> ids, faulty;
+    {
+        std::ofstream out(dir / "programs.jsonl");
+        for (int b = 0; b < 40; ++b) {
+            char id[16];
+            std::snprintf(id, sizeof id, "b%05d", 10000 + b);
+            const ProgramConfig base = mnist_mlp(id);
+            const ProgramConfig tiny = mutant_of(base, "-m1", {Operator::LrTiny});
+            const ProgramConfig harmless = mutant_of(base, "-m2", {Operator::BatchSize});
+            out << line_for(base, good).dump() << "\n"
+                << line_for(tiny, bad).dump() << "\n"
+                << line_for(harmless, good).dump() << "\n";
+            ids.insert({base.id, tiny.id, harmless.id});
+            faulty.insert(tiny.id);
+        }
+    }
+    const auto cv_file = dir / "cv.jsonl";
+    REQUIRE(run_train({"--corpus", dir.string(), "--train-only", "--cv-out", cv_file.string(), "--out",
+                       (dir / "model").string()}) == 0);
+
+    std::set<std::string> scored;
+    int caught = 0;
+    std::ifstream in(cv_file);
+    std::string text;
+    while (std::getline(in, text)) {
+        const auto j = json::parse(text);
+        const std::string id = j["id"].get<std::string>();
+        INFO(id);
+        CHECK(scored.insert(id).second); // once each
+        CHECK(j["fold"].get<int>() >= 0);
+        CHECK(j["fold"].get<int>() < 5);
+        REQUIRE(j["scores"].contains("lr"));
+        const auto& lr = j["scores"]["lr"];
+        CHECK(lr["label"].get<bool>() == (faulty.count(id) > 0));
+        CHECK(lr["p"].get<double>() >= 0.0);
+        CHECK(lr["p"].get<double>() <= 1.0);
+        caught += lr["label"].get<bool>() && lr["p"].get<double>() >= lr["threshold"].get<double>();
+        // Types without enough positives are not trained, so not scored.
+        CHECK_FALSE(j["scores"].contains("loss"));
+    }
+    CHECK(scored == ids);
+    // The rate is written in the program and the traces differ: most out-of-fold tiny rates are caught.
+    CHECK(caught >= 30);
     std::filesystem::remove_all(dir);
 }
