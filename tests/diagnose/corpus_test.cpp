@@ -62,10 +62,11 @@ TEST_CASE("resume reads the programs already recorded and ignores a cut-off line
 }
 
 TEST_CASE("resume probes what is missing and what the generator now writes differently") {
-    const auto plan = plan_corpus(5, 4, 8);
-    REQUIRE(plan.size() == 4);
+    const auto plan = plan_corpus(5, 5, 8);
+    REQUIRE(plan.size() == 5);
     std::vector<RecordedProgram> recorded = {
         {plan[0].id, render(plan[0])},        // up to date
+        {plan[4].id, ""},                     // no source to compare: counts as done
         {plan[1].id, "an older rendering\n"}, // stale
         {plan[2].id, "an older rendering\n"}, // stale, but a later line of the same id is up to date
         {plan[2].id, render(plan[2])},
@@ -76,7 +77,7 @@ TEST_CASE("resume probes what is missing and what the generator now writes diffe
     CHECK(todo[0]->id == plan[1].id);
     CHECK(todo[1]->id == plan[3].id); // never recorded
     CHECK(stale == 1);
-    CHECK(programs_to_probe(plan, {}, &stale).size() == 4);
+    CHECK(programs_to_probe(plan, {}, &stale).size() == 5);
     CHECK(stale == 0);
 }
 

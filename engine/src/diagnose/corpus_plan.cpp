@@ -48,7 +48,8 @@ std::vector<const ProgramConfig*> programs_to_probe(const std::vector<ProgramCon
         const auto it = source_of.find(c.id);
         if (it == source_of.end()) {
             todo.push_back(&c);
-        } else if (*it->second != render(c)) {
+        } else if (!it->second->empty() && *it->second != render(c)) {
+            // (A line without its source, written when probing threw, cannot be compared: it stays done.)
             todo.push_back(&c);
             ++changed;
         }

@@ -109,7 +109,8 @@ std::vector<Fault> seeded_faults(const std::vector<std::string>& mutations,
 // The programs of a corpus in generation order: each base followed by its mutants, until `size` programs.
 std::vector<ProgramConfig> plan_corpus(uint64_t seed, int64_t size, int64_t mutants_per_base);
 
-// A program recorded in a corpus file: its id and the source it was probed with.
+// A program recorded in a corpus file: its id and the source it was probed with (empty when the line has
+// none, as when probing threw before the source was stored).
 struct RecordedProgram {
     std::string id;
     std::string source;
