@@ -68,16 +68,30 @@ def main():
         d = json.loads(line)
         if d["split"] == args.split:
             labels[d["id"]] = set(d["labels"])
-    programs = []
+    # The last line of an id is the one training read: a program the generator changed is appended again.
+    by_id = {}
     for line in open(os.path.join(args.corpus, "programs.jsonl")):
-        p = json.loads(line)
-        if p["id"] in labels:
-            programs.append(p)
+        try:
+            p = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by an interrupted run
+        if p.get("id") in labels:
+            by_id[p["id"]] = p
+    programs = sorted(by_id.values(), key=lambda p: p["id"])
     if args.limit:
         programs = random.Random(args.seed).sample(programs, min(args.limit, len(programs)))
 
+    done = [0]
+
+    def run(p):
+        found = alarms(args.binary, p["source"])
+        done[0] += 1
+        if done[0] % 50 == 0 or done[0] == len(programs):
+            print(f"{done[0]}/{len(programs)} programs checked", file=sys.stderr, flush=True)
+        return found
+
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda p: alarms(args.binary, p["source"]), programs))
+        results = list(pool.map(run, programs))
 
     sources = ["static", "classifier", "what-if", "all"]
     counts = {s: collections.Counter() for s in sources}  # (type, tp|fp|fn)
