@@ -157,5 +157,12 @@ TEST_CASE("train --cv-out scores every program once, out of fold, with its label
     CHECK(scored == ids);
     // The rate is written in the program and the traces differ: most out-of-fold tiny rates are caught.
     CHECK(caught >= 30);
+    // The manifest splits the same scores by kind of program; every mutant here has a single fault.
+    std::ifstream manifest_in(dir / "model" / "manifest.json");
+    const auto cv = json::parse(manifest_in)["cross_validation"];
+    CHECK(cv["scores"]["lr"]["positives"].get<int>() == 40);
+    CHECK(cv["scores_bases_and_single_fault"]["lr"]["positives"].get<int>() == 40);
+    CHECK(cv["scores_bases_and_single_fault"]["lr"]["f1"] == cv["scores"]["lr"]["f1"]);
+    CHECK(cv["scores_multi_fault"]["lr"]["positives"].get<int>() == 0);
     std::filesystem::remove_all(dir);
 }

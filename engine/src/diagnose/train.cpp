@@ -217,6 +217,7 @@ struct Row {
     std::string base;
     int seed_index = 0;
     std::string id;
+    size_t faults_seeded = 0; // 0 for a base
 };
 
 struct Dataset {
@@ -279,9 +280,15 @@ Dataset load_dataset(const std::string& corpus_file) {
         }
         ++ds.programs;
         const TrainingProgram program = parse_program(line["source"].get<std::string>());
+        const size_t seeded_count =
+            base == id ? 0
+                       : corpus::seeded_faults(line.value("mutations", std::vector<std::string>{}),
+                                               line.value("seeded", std::vector<std::string>{}))
+                             .size();
         int k = 0;
         for (const auto& t : line["traces"]) {
-            ds.rows.push_back({extract_features(program, t.get<Trace>()), labels, base, k++, id});
+            ds.rows.push_back(
+                {extract_features(program, t.get<Trace>()), labels, base, k++, id, seeded_count});
         }
     }
     return ds;
@@ -422,8 +429,23 @@ std::optional<Fitted> fit_type(const Part& train_part, const Part& val_part, siz
 // (trained on 7/8 of the other folds' bases, thresholds from the remaining 1/8). Five times the held-out
 // programs of the single test split, so per-type F1 is far less at the mercy of a few dozen positives.
 constexpr int kFolds = 5;
-std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args, json* per_program) {
-    std::map<size_t, Scores> total;
+
+// Cross-validated scores per fault type (index into diagnosed_faults()): over every program, and apart over
+// the bases with the single-fault mutants and over the mutants with several faults, where a type is labelled
+// whenever the mutant as a whole trained worse (so a harmless fault beside a harmful one counts).
+struct CvScores {
+    std::map<size_t, Scores> all, single, multi;
+};
+
+void count(Scores& s, bool truth, bool said) {
+    s.positives += truth;
+    s.tp += truth && said;
+    s.fp += !truth && said;
+    s.fn += truth && !said;
+}
+
+CvScores cross_validate(const Dataset& ds, const TrainArgs& args, json* per_program) {
+    CvScores total;
     const auto& faults = diagnosed_faults();
     for (int k = 0; k < kFolds; ++k) {
         std::vector<const Row*> train, val, test;
@@ -446,15 +468,13 @@ std::map<size_t, Scores> cross_validate(const Dataset& ds, const TrainArgs& args
             auto fitted = fit_type(train_part, val_part, fi, args, nullptr, nullptr);
             if (!fitted) continue;
             const auto ptest = fitted->booster->predict(xtest);
-            const Scores s = score(ptest, test, fi, fitted->threshold);
-            for (size_t i = 0; i < test.size(); ++i)
+            for (size_t i = 0; i < test.size(); ++i) {
+                const bool truth = test[i]->labels[fi] > 0.5f, said = ptest[i] >= fitted->threshold;
+                count(total.all[fi], truth, said);
+                count(test[i]->faults_seeded > 1 ? total.multi[fi] : total.single[fi], truth, said);
                 programs[i]["scores"][to_string(faults[fi])] = {
-                    {"p", ptest[i]}, {"threshold", fitted->threshold}, {"label", test[i]->labels[fi] > 0.5f}};
-            auto& t = total[fi];
-            t.tp += s.tp;
-            t.fp += s.fp;
-            t.fn += s.fn;
-            t.positives += s.positives;
+                    {"p", ptest[i]}, {"threshold", fitted->threshold}, {"label", truth}};
+            }
         }
         if (per_program)
             for (auto& p : programs)
@@ -534,7 +554,8 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
         model.thresholds[faults[fi]] = best_t;
         model.boosters[faults[fi]] = std::move(booster);
     }
-    json cross_validation = json::object();
+    json cross_validation = json::object(), cross_validation_single = json::object(),
+         cross_validation_multi = json::object();
     {
         std::fprintf(stderr,
                      "\ngrouped %d-fold cross-validation (every program scored by classifiers that "
@@ -548,15 +569,28 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
                 out << p.dump() << "\n";
             if (!out) std::fprintf(stderr, "warning: cannot write %s\n", args.cv_out.c_str());
         }
-        std::fprintf(stderr, "%-20s %8s %8s %8s %9s\n", "fault", "prec", "recall", "F1", "positives");
-        for (const auto& [fi, s] : cv) {
+        auto as_json = [](const Scores& s) {
+            return json{{"precision", s.precision()},
+                        {"recall", s.recall()},
+                        {"f1", s.f1()},
+                        {"positives", s.positives}};
+        };
+        std::fprintf(stderr, "%-20s %8s %8s %8s %9s   %-22s %-22s\n", "fault", "prec", "recall", "F1",
+                     "positives", "bases + single: F1 (pos)", "multi-fault: F1 (pos)");
+        for (const auto& [fi, s] : cv.all) {
             const std::string name = to_string(faults[fi]);
-            std::fprintf(stderr, "%-20s %8.3f %8.3f %8.3f %9lld\n", name.c_str(), s.precision(), s.recall(),
-                         s.f1(), static_cast<long long>(s.positives));
-            cross_validation[name] = {{"precision", s.precision()},
-                                      {"recall", s.recall()},
-                                      {"f1", s.f1()},
-                                      {"positives", s.positives}};
+            auto part = [fi = fi](const std::map<size_t, Scores>& scores) {
+                const auto it = scores.find(fi);
+                return it == scores.end() ? Scores{} : it->second;
+            };
+            const Scores single = part(cv.single), multi = part(cv.multi);
+            std::fprintf(stderr, "%-20s %8.3f %8.3f %8.3f %9lld   %8.3f (%5lld)       %8.3f (%5lld)\n",
+                         name.c_str(), s.precision(), s.recall(), s.f1(), static_cast<long long>(s.positives),
+                         single.f1(), static_cast<long long>(single.positives), multi.f1(),
+                         static_cast<long long>(multi.positives));
+            cross_validation[name] = as_json(s);
+            cross_validation_single[name] = as_json(single);
+            cross_validation_multi[name] = as_json(multi);
         }
     }
     json seeded = json::object();
@@ -594,7 +628,11 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
         {"features", feature_names()},
         {"evaluation", evaluation},
         {"cross_validation",
-         {{"folds", kFolds}, {"grouped_by", "base program"}, {"scores", cross_validation}}},
+         {{"folds", kFolds},
+          {"grouped_by", "base program"},
+          {"scores", cross_validation},
+          {"scores_bases_and_single_fault", cross_validation_single},
+          {"scores_multi_fault", cross_validation_multi}}},
         {"models", models}};
     std::string error;
     if (model.boosters.empty()) {
