@@ -318,6 +318,12 @@ diag::Matrix to_matrix(const std::vector<const Row*>& rows) {
 
 struct Scores {
     int64_t tp = 0, fp = 0, fn = 0, positives = 0;
+    void add(bool truth, bool said) {
+        positives += truth;
+        tp += truth && said;
+        fp += !truth && said;
+        fn += truth && !said;
+    }
     double precision() const { return tp + fp ? double(tp) / double(tp + fp) : 0.0; }
     double recall() const { return tp + fn ? double(tp) / double(tp + fn) : 0.0; }
     double f1() const {
@@ -329,13 +335,8 @@ struct Scores {
 Scores score(const std::vector<float>& p, const std::vector<const Row*>& rows, size_t fault,
              double threshold) {
     Scores s;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const bool truth = rows[i]->labels[fault] > 0.5f, said = p[i] >= threshold;
-        s.positives += truth;
-        s.tp += truth && said;
-        s.fp += !truth && said;
-        s.fn += truth && !said;
-    }
+    for (size_t i = 0; i < rows.size(); ++i)
+        s.add(rows[i]->labels[fault] > 0.5f, p[i] >= threshold);
     return s;
 }
 
@@ -437,13 +438,6 @@ struct CvScores {
     std::map<size_t, Scores> all, single, multi;
 };
 
-void count(Scores& s, bool truth, bool said) {
-    s.positives += truth;
-    s.tp += truth && said;
-    s.fp += !truth && said;
-    s.fn += truth && !said;
-}
-
 CvScores cross_validate(const Dataset& ds, const TrainArgs& args, json* per_program) {
     CvScores total;
     const auto& faults = diagnosed_faults();
@@ -461,8 +455,8 @@ CvScores cross_validate(const Dataset& ds, const TrainArgs& args, json* per_prog
         if (test.empty()) continue;
         const auto xtest = to_matrix(test);
         const Part train_part(std::move(train)), val_part(std::move(val));
-        std::vector<json> programs(test.size());
-        for (size_t i = 0; i < test.size(); ++i)
+        std::vector<json> programs(per_program ? test.size() : 0);
+        for (size_t i = 0; i < programs.size(); ++i)
             programs[i] = {{"id", test[i]->id}, {"fold", k}, {"scores", json::object()}};
         for (size_t fi = 0; fi < faults.size(); ++fi) {
             auto fitted = fit_type(train_part, val_part, fi, args, nullptr, nullptr);
@@ -470,10 +464,11 @@ CvScores cross_validate(const Dataset& ds, const TrainArgs& args, json* per_prog
             const auto ptest = fitted->booster->predict(xtest);
             for (size_t i = 0; i < test.size(); ++i) {
                 const bool truth = test[i]->labels[fi] > 0.5f, said = ptest[i] >= fitted->threshold;
-                count(total.all[fi], truth, said);
-                count(test[i]->faults_seeded > 1 ? total.multi[fi] : total.single[fi], truth, said);
-                programs[i]["scores"][to_string(faults[fi])] = {
-                    {"p", ptest[i]}, {"threshold", fitted->threshold}, {"label", truth}};
+                total.all[fi].add(truth, said);
+                (test[i]->faults_seeded > 1 ? total.multi[fi] : total.single[fi]).add(truth, said);
+                if (per_program)
+                    programs[i]["scores"][to_string(faults[fi])] = {
+                        {"p", ptest[i]}, {"threshold", fitted->threshold}, {"label", truth}};
             }
         }
         if (per_program)
