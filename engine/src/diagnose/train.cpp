@@ -260,14 +260,17 @@ Dataset load_dataset(const std::string& corpus_file) {
         // A mutant whose base could not be probed, or learned nothing, has nothing to be compared with.
         if (!probed_ok(base_line) || !learned[base]) continue;
         std::vector<float> labels(faults.size(), 0.0f);
+        const std::vector<Fault> seeded =
+            base == id ? std::vector<Fault>{}
+                       : corpus::seeded_faults(line.value("mutations", std::vector<std::string>{}),
+                                               line.value("seeded", std::vector<std::string>{}));
         if (base != id) {
             ++ds.mutants;
             // The labelling, as DeepFD's: a mutant measurably worse than its base is faulty for every
             // type seeded into it.
             const bool worse = measurably_worse(*base_line, line);
             if (worse) ++ds.effective_mutants;
-            for (Fault f : corpus::seeded_faults(line.value("mutations", std::vector<std::string>{}),
-                                                 line.value("seeded", std::vector<std::string>{}))) {
+            for (Fault f : seeded) {
                 auto it = std::find(faults.begin(), faults.end(), f);
                 if (it == faults.end()) continue;
                 auto& counts = ds.per_fault_seeded[to_string(f)];
@@ -280,15 +283,10 @@ Dataset load_dataset(const std::string& corpus_file) {
         }
         ++ds.programs;
         const TrainingProgram program = parse_program(line["source"].get<std::string>());
-        const size_t seeded_count =
-            base == id ? 0
-                       : corpus::seeded_faults(line.value("mutations", std::vector<std::string>{}),
-                                               line.value("seeded", std::vector<std::string>{}))
-                             .size();
         int k = 0;
         for (const auto& t : line["traces"]) {
             ds.rows.push_back(
-                {extract_features(program, t.get<Trace>()), labels, base, k++, id, seeded_count});
+                {extract_features(program, t.get<Trace>()), labels, base, k++, id, seeded.size()});
         }
     }
     return ds;
