@@ -189,11 +189,6 @@ private:
     std::mutex mutex_;
     double longest_;
     bool classification_ = true;
-    std::vector<std::string> hidden_titles_; // titles of the hidden_activation candidates of this program
-
-    bool is_hidden_activation_fix(const Fix& fix) const {
-        return std::find(hidden_titles_.begin(), hidden_titles_.end(), fix.title) != hidden_titles_.end();
-    }
 };
 
 std::string seed_list(uint64_t first, int n) {
@@ -206,9 +201,9 @@ std::string seed_list(uint64_t first, int n) {
 WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& existing) {
     // Built once: their titles tell the act candidates that duplicate them, and they are the type's own jobs.
     auto hidden_candidates = fixes::build_candidates(Fault::hidden_activation, program_, text, &baseline_);
-    hidden_titles_.clear();
+    std::set<std::string> hidden_titles;
     for (const auto& c : hidden_candidates)
-        hidden_titles_.push_back(c.fix.title);
+        hidden_titles.insert(c.fix.title);
     classification_ = scored_as_classification(program_, baseline_);
     const uint64_t seed = options_.seed;
     const std::string base_loss = program_.loss.name.value_or("(unknown)");
@@ -232,7 +227,7 @@ WhatIfResult WhatIf::run(std::string_view text, const std::vector<Finding>& exis
             if (taken == whatif_.candidates_per_fault) break;
             // The activation fixes include relu between hidden layers, which is the hidden_activation type's
             // own test: probed (and credited) once, there.
-            if (fault == Fault::act && is_hidden_activation_fix(c.fix)) continue;
+            if (fault == Fault::act && hidden_titles.count(c.fix.title)) continue;
             if (c.program.has_syntax_errors && !program_.has_syntax_errors) continue;
             if (!comparable(c.program)) continue;
             jobs.push_back({fault, std::move(c), {}});
