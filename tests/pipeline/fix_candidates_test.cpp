@@ -174,6 +174,22 @@ TEST_CASE("hidden activations are switched to relu together", "[fixes]") {
     CHECK(edited.find("Dense(4, activation='softmax')") != std::string::npos);
 }
 
+TEST_CASE("every saturating or linear hidden activation is switched, not only sigmoid and tanh", "[fixes]") {
+    std::string text = fixture("sigmoid_hidden_sgd.py");
+    for (const char* act : {"softsign", "hard_sigmoid", "linear"}) {
+        std::string edited_text = text;
+        for (size_t pos; (pos = edited_text.find("'sigmoid'")) != std::string::npos;)
+            edited_text.replace(pos, 9, std::string("'") + act + "'");
+        TrainingProgram program = parse_program(edited_text);
+        auto fixes = candidate_fixes(Fault::act, program, edited_text);
+        INFO(act << ": " << titles(fixes));
+        const Fix* relu = find_fix(fixes, "Use relu in the hidden layers");
+        REQUIRE(relu);
+        CHECK(relu->edits.size() == 4);
+        CHECK(applied(edited_text, *relu).find(std::string("'") + act + "'") == std::string::npos);
+    }
+}
+
 TEST_CASE("epoch candidates multiply a too-small count", "[fixes]") {
     std::string text = fixture("one_epoch.py");
     TrainingProgram program = parse_program(text);

@@ -3,6 +3,8 @@
 // the line to change and still links to where it matters.
 #include "faultline/engine/localize.h"
 
+#include "faultline/engine/activations.h"
+
 #include "rules/check_context.h"
 
 namespace faultline {
@@ -74,10 +76,6 @@ std::optional<Location> locate_act(const TrainingProgram& p) {
 // saturates or is linear (what the hidden_activation type is about), the rest related.
 std::optional<Location> locate_hidden_activation(const TrainingProgram& p) {
     const rules::OutputInfo out = rules::output_info(p);
-    auto suspicious = [](const std::string& a) {
-        return a == "sigmoid" || a == "tanh" || a == "linear" || a == "softmax" || a == "softsign" ||
-               a == "hard_sigmoid";
-    };
     std::vector<Span> sites;
     std::optional<size_t> chosen;
     for (const auto& layer : p.layers) {
@@ -85,7 +83,7 @@ std::optional<Location> locate_hidden_activation(const TrainingProgram& p) {
         if (!layer.activation.known() || layer.activation.kind == OriginKind::Default) continue;
         const Span site = rules::activation_site(layer, layer.activation);
         if (site.empty()) continue;
-        if (!chosen && suspicious(*layer.activation.value)) chosen = sites.size();
+        if (!chosen && hinders_hidden_layers(*layer.activation.value)) chosen = sites.size();
         sites.push_back(site);
     }
     if (sites.empty()) return std::nullopt;

@@ -1,5 +1,7 @@
 #include "diagnose/program_facts.h"
 
+#include "faultline/engine/activations.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -61,10 +63,6 @@ std::string activation_of(const Layer& layer) {
     return layer.activation.value_or("linear");
 }
 
-bool saturating(const std::string& a) {
-    return a == "sigmoid" || a == "tanh" || a == "softsign" || a == "hard_sigmoid" || a == "softmax";
-}
-
 } // namespace
 
 ProgramFacts read_facts(const TrainingProgram& program) {
@@ -111,12 +109,19 @@ ProgramFacts read_facts(const TrainingProgram& program) {
         if (!carries || (!is_activation_layer(l.kind) && !l.activation.known())) continue;
         const std::string a = activation_of(l);
         ++hidden;
-        if (a == "relu" || a == "leaky_relu" || a == "elu" || a == "selu" || a == "gelu" || a == "swish")
+        switch (activation_family(a)) {
+        case ActivationFamily::ReluLike:
             f.hidden_relu += 1;
-        else if (saturating(a))
+            break;
+        case ActivationFamily::Saturating:
             f.hidden_saturating += 1;
-        else if (a == "linear")
+            break;
+        case ActivationFamily::Linear:
             f.hidden_linear += 1;
+            break;
+        case ActivationFamily::Other:
+            break;
+        }
     }
     if (hidden > 0) {
         f.hidden_relu /= hidden;

@@ -229,10 +229,10 @@ struct Dataset {
 
 // Whether a base program learned its probe's task: classification must end at least kLearnedMargin above
 // chance accuracy (1 / classes). Regression has no chance level and always counts.
-bool base_learned(const json& line) {
+bool base_learned(const json& line, const TrainingProgram& program) {
     const Task task = task_from(line.value("task", "multiclass"));
     if (task == Task::Regression) return true;
-    const auto facts = diag::read_facts(parse_program(line["source"].get<std::string>()));
+    const auto facts = diag::read_facts(program);
     const double classes = task == Task::Binary ? 2.0 : facts.classes;
     if (classes < 2) return true;
     const auto v = outcomes(line);
@@ -245,9 +245,12 @@ Dataset load_dataset(const std::string& corpus_file) {
     const Lines lines = read_lines(corpus_file);
     const auto& faults = diagnosed_faults();
     std::map<std::string, bool> learned;
+    // Each base is parsed once, here, and its program reused when its own row is built below.
+    std::map<std::string, TrainingProgram> base_programs;
     for (const auto& [id, line] : lines)
         if (line.value("base", id) == id && probed_ok(&line)) {
-            learned[id] = base_learned(line);
+            const auto& program = base_programs[id] = parse_program(line["source"].get<std::string>());
+            learned[id] = base_learned(line, program);
             if (!learned[id]) ++ds.unlearned_bases;
         }
     for (const auto& [id, line] : lines) {
@@ -282,7 +285,10 @@ Dataset load_dataset(const std::string& corpus_file) {
             }
         }
         ++ds.programs;
-        const TrainingProgram program = parse_program(line["source"].get<std::string>());
+        auto parsed = base_programs.find(id);
+        const TrainingProgram program = parsed != base_programs.end()
+                                            ? std::move(parsed->second)
+                                            : parse_program(line["source"].get<std::string>());
         int k = 0;
         for (const auto& t : line["traces"]) {
             ds.rows.push_back(

@@ -1,5 +1,6 @@
 #include "fixes/candidates.h"
 
+#include "faultline/engine/activations.h"
 #include "faultline/engine/fixes.h"
 #include "faultline/parser/parse.h"
 #include "fixes/python_text.h"
@@ -276,21 +277,17 @@ std::vector<HiddenActivation> hidden_activations(const TrainingProgram& program)
     return out;
 }
 
-bool saturating_or_linear(const std::string& act) {
-    return act == "sigmoid" || act == "tanh" || act == "linear";
-}
-
 void hidden_relu_candidate(Builder& b) {
     std::vector<Replacement> edits;
     for (const auto& h : hidden_activations(b.program)) {
-        if (!saturating_or_linear(h.name)) continue;
+        if (!hinders_hidden_layers(h.name)) continue;
         auto e = activation_edit(b, b.program.layers[h.setter], "relu", false);
         if (!e) return; // a partial change would leave the network half-fixed: offer nothing instead
         edits.push_back(e->replacement);
     }
     b.add("Use relu in the hidden layers", edits, [](const TrainingProgram& p) {
         for (const auto& h : hidden_activations(p))
-            if (saturating_or_linear(h.name)) return false;
+            if (hinders_hidden_layers(h.name)) return false;
         return true;
     });
 }
