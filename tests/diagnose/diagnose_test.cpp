@@ -70,6 +70,33 @@ TEST_CASE("a diagnosed type becomes a finding at the statement that sets it") {
     CHECK(f.sources == std::vector<EvidenceSource>{EvidenceSource::Diagnosis});
 }
 
+TEST_CASE("evidence leaves out numbers the probe could not measure instead of quoting NaN") {
+    const TrainingProgram program = parse_program(kScript);
+    Trace t;
+    t.status = ProbeStatus::Ok;
+    t.simulated_epochs = 3;
+    t.user_epochs = 12;
+    t.steps = 30;
+    const double nan = std::nan("");
+    // A stalled run whose gradients are all zero: the ratios and shares built from them are 0/0.
+    t.series["train_loss"] = {1.19, 1.19, 1.19};
+    t.series["val_acc"] = {0.5, nan, nan};
+    for (const char* name :
+         {"weight_change", "grad_ratio", "saturated_share", "zero_grad_share", "grad_norm_first"})
+        t.series[name] = {nan, nan, nan};
+    std::map<Fault, double> all;
+    for (Fault f : diagnosed_faults())
+        all[f] = 0.9;
+    const auto findings = diagnose(program, t, FixedModel(all));
+    REQUIRE(findings.size() >= 5);
+    for (const auto& f : findings) {
+        INFO(f.message);
+        CHECK(f.message.find("NaN") == std::string::npos);
+        CHECK(f.message.find("nan") == std::string::npos);
+        CHECK(f.message.find("training loss stayed at 1.19") != std::string::npos);
+    }
+}
+
 TEST_CASE("low probabilities are information, not alarms") {
     const TrainingProgram program = parse_program(kScript);
     // Threshold 0.3: alarms start at 0.3 + 0.2 * 0.7 = 0.44.

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace faultline {
@@ -31,6 +32,14 @@ std::string num(double v) {
 const std::vector<double>* series(const Trace& t, const char* name) {
     auto it = t.series.find(name);
     return it == t.series.end() || it->second.empty() ? nullptr : &it->second;
+}
+
+// The series' last value when it is a number: an evidence sentence quotes no NaN (a ratio of two zero
+// gradients, say), it leaves the number out.
+std::optional<double> last_finite(const Trace& t, const char* name) {
+    const auto* s = series(t, name);
+    if (!s || !std::isfinite(s->back())) return std::nullopt;
+    return s->back();
 }
 
 int first_nonfinite_epoch(const Trace& t) {
@@ -77,7 +86,9 @@ std::string trajectory(const Trace& t) {
 std::string weights_sentence(const Trace& t) {
     const auto* change = series(t, "weight_change");
     if (!change) return {};
-    return "weights changed by " + num(median_of(*change)) + " (relative) per epoch";
+    const double median = median_of(*change);
+    if (!std::isfinite(median)) return {};
+    return "weights changed by " + num(median) + " (relative) per epoch";
 }
 
 std::string evidence(Fault fault, const TrainingProgram& program, const Trace& t,
@@ -95,7 +106,7 @@ std::string evidence(Fault fault, const TrainingProgram& program, const Trace& t
         break;
     case Fault::act:
         what = "the output layer uses " + f.output_activation + " over " + num(f.output_units) + " unit(s)";
-        if (const auto* s = series(t, "saturated_share")) what += "; saturated share " + num(s->back());
+        if (const auto s = last_finite(t, "saturated_share")) what += "; saturated share " + num(*s);
         break;
     case Fault::loss:
         what = "loss " + (f.loss.empty() ? std::string("unknown") : f.loss) + " with a " +
@@ -103,7 +114,8 @@ std::string evidence(Fault fault, const TrainingProgram& program, const Trace& t
         break;
     case Fault::epoch:
         what = std::to_string(t.user_epochs) + " epoch(s)";
-        if (const auto* acc = series(t, "val_acc"); acc && acc->size() >= 2)
+        if (const auto* acc = series(t, "val_acc");
+            acc && acc->size() >= 2 && std::isfinite(acc->back()) && std::isfinite(acc->at(acc->size() - 2)))
             what += "; validation accuracy was still moving (" + num(acc->at(acc->size() - 2)) + " -> " +
                     num(acc->back()) + ") at the end";
         break;
@@ -114,20 +126,19 @@ std::string evidence(Fault fault, const TrainingProgram& program, const Trace& t
     case Fault::data_preprocessing:
         what = "inputs reach " + (f.input_max > 0 ? num(f.input_max) : std::string("an unknown range")) +
                (f.scaled == 0 ? " and are never scaled" : "");
-        if (const auto* g = series(t, "grad_norm_first"))
-            what += "; first-layer gradient norm " + num(g->back());
+        if (const auto g = last_finite(t, "grad_norm_first"))
+            what += "; first-layer gradient norm " + num(*g);
         break;
     case Fault::hidden_activation:
         what = "hidden layers: " + num(f.hidden_saturating * 100) + "% saturating and " +
                num(f.hidden_linear * 100) + "% linear activations";
-        if (const auto* s = series(t, "saturated_share")) what += "; saturated share " + num(s->back());
-        if (const auto* g = series(t, "grad_ratio"))
-            what += "; first/last-layer gradient ratio " + num(g->back());
+        if (const auto s = last_finite(t, "saturated_share")) what += "; saturated share " + num(*s);
+        if (const auto g = last_finite(t, "grad_ratio"))
+            what += "; first/last-layer gradient ratio " + num(*g);
         break;
     case Fault::weight_init:
         what = "kernel initializer " + (f.initializer.empty() ? std::string("default") : f.initializer);
-        if (const auto* z = series(t, "zero_grad_share"))
-            what += "; share of zero gradients " + num(z->back());
+        if (const auto z = last_finite(t, "zero_grad_share")) what += "; share of zero gradients " + num(*z);
         break;
     default:
         break;
