@@ -46,7 +46,7 @@ TEST_CASE("resume reads the programs already recorded and ignores a cut-off line
     const auto file = (dir / "programs.jsonl").string();
     {
         std::ofstream out(file, std::ios::trunc);
-        out << R"({"id":"b00000","status":"ok","source":"x = 1\n"})"
+        out << R"({"id":"b00000","status":"ok","source":"x = 1\n","probe_options":{"max_steps":160}})"
             << "\n";
         out << R"({"id":"b00000-m1","status":"failed"})"
             << "\n";
@@ -56,8 +56,10 @@ TEST_CASE("resume reads the programs already recorded and ignores a cut-off line
     REQUIRE(recorded.size() == 2);
     CHECK(recorded[0].id == "b00000");
     CHECK(recorded[0].source == "x = 1\n");
+    CHECK(recorded[0].probe_options == R"({"max_steps":160})");
     CHECK(recorded[1].id == "b00000-m1");
     CHECK(recorded[1].source.empty());
+    CHECK(recorded[1].probe_options.empty());
     std::filesystem::remove_all(dir);
 }
 
@@ -65,20 +67,38 @@ TEST_CASE("resume probes what is missing and what the generator now writes diffe
     const auto plan = plan_corpus(5, 5, 8);
     REQUIRE(plan.size() == 5);
     std::vector<RecordedProgram> recorded = {
-        {plan[0].id, render(plan[0])},        // up to date
-        {plan[4].id, ""},                     // no source to compare: counts as done
-        {plan[1].id, "an older rendering\n"}, // stale
-        {plan[2].id, "an older rendering\n"}, // stale, but a later line of the same id is up to date
-        {plan[2].id, render(plan[2])},
+        {plan[0].id, render(plan[0]), "{}"},        // up to date
+        {plan[4].id, "", "{}"},                     // no source to compare: counts as done
+        {plan[1].id, "an older rendering\n", "{}"}, // stale
+        {plan[2].id, "an older rendering\n", "{}"}, // stale, but a later line of the same id is up to date
+        {plan[2].id, render(plan[2]), "{}"},
     };
     size_t stale = 0;
-    const auto todo = programs_to_probe(plan, recorded, &stale);
+    const auto todo = programs_to_probe(plan, recorded, "{}", &stale);
     REQUIRE(todo.size() == 2);
     CHECK(todo[0]->id == plan[1].id);
     CHECK(todo[1]->id == plan[3].id); // never recorded
     CHECK(stale == 1);
-    CHECK(programs_to_probe(plan, {}, &stale).size() == 5);
+    CHECK(programs_to_probe(plan, {}, "{}", &stale).size() == 5);
     CHECK(stale == 0);
+}
+
+TEST_CASE("resume probes again what was probed with other probe options") {
+    const auto plan = plan_corpus(5, 4, 8);
+    REQUIRE(plan.size() == 4);
+    const std::string now = R"({"max_steps":160})", before = R"({"max_steps":600})";
+    const std::vector<RecordedProgram> recorded = {
+        {plan[0].id, render(plan[0]), now},
+        {plan[1].id, render(plan[1]), before}, // the options changed since
+        {plan[2].id, render(plan[2]), ""},     // recorded before options were: counts as done
+        {plan[3].id, render(plan[3]), before}, // changed, then probed again with today's options
+        {plan[3].id, render(plan[3]), now},
+    };
+    size_t stale = 0;
+    const auto todo = programs_to_probe(plan, recorded, now, &stale);
+    REQUIRE(todo.size() == 1);
+    CHECK(todo[0]->id == plan[1].id);
+    CHECK(stale == 1);
 }
 
 TEST_CASE("generated Keras source parses back to the intended settings") {

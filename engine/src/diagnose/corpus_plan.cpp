@@ -29,27 +29,35 @@ std::vector<RecordedProgram> recorded_programs(const std::string& corpus_file) {
         auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) continue;
         const auto source = j.find("source");
+        const auto options = j.find("probe_options");
         out.push_back({j["id"].get<std::string>(),
-                       source != j.end() && source->is_string() ? source->get<std::string>() : ""});
+                       source != j.end() && source->is_string() ? source->get<std::string>() : "",
+                       options != j.end() && options->is_object() ? options->dump() : ""});
     }
     return out;
 }
 
 std::vector<const ProgramConfig*> programs_to_probe(const std::vector<ProgramConfig>& plan,
                                                     const std::vector<RecordedProgram>& recorded,
-                                                    size_t* stale) {
+                                                    const std::string& probe_options, size_t* stale) {
     // The last line of an id is the one training reads.
-    std::map<std::string, const std::string*> source_of;
+    std::map<std::string, const RecordedProgram*> last;
     for (const auto& r : recorded)
-        source_of[r.id] = &r.source;
+        last[r.id] = &r;
     std::vector<const ProgramConfig*> todo;
     size_t changed = 0;
     for (const auto& c : plan) {
-        const auto it = source_of.find(c.id);
-        if (it == source_of.end()) {
+        const auto it = last.find(c.id);
+        if (it == last.end()) {
             todo.push_back(&c);
-        } else if (!it->second->empty() && *it->second != render(c)) {
-            // (A line without its source, written when probing threw, cannot be compared: it stays done.)
+            continue;
+        }
+        // What a line does not record cannot be compared and stays done: the source is missing when probing
+        // threw, the probe options in corpora written before they were recorded.
+        const RecordedProgram& r = *it->second;
+        const bool other_source = !r.source.empty() && r.source != render(c);
+        const bool other_probe = !r.probe_options.empty() && r.probe_options != probe_options;
+        if (other_source || other_probe) {
             todo.push_back(&c);
             ++changed;
         }

@@ -118,6 +118,7 @@ json probe_program(const ProgramConfig& c, const ProbeOptions& base_options) {
     line["seeded"] = seeded;
     const std::string source = corpus::render(c);
     line["source"] = source;
+    line["probe_options"] = diag::probe_options_json(base_options);
     const TrainingProgram program = parse_program(source);
     json traces = json::array();
     std::string failure;
@@ -198,12 +199,14 @@ bool probe_configs(const std::vector<const ProgramConfig*>& todo, const std::str
 bool generate(const TrainArgs& args, const std::string& corpus_file) {
     const auto plan = corpus::plan_corpus(args.seed, args.size, kMutantsPerBase);
     size_t stale = 0;
-    const auto todo = corpus::programs_to_probe(plan, corpus::recorded_programs(corpus_file), &stale);
+    const auto todo =
+        corpus::programs_to_probe(plan, corpus::recorded_programs(corpus_file),
+                                  diag::probe_options_json(diagnosis_probe_options()).dump(), &stale);
     std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)%s\n",
                  plan.size(), plan.size() - todo.size(), todo.size(), args.jobs,
                  stale ? (" (" + std::to_string(stale) +
-                          " recorded with another source: the generator changed since, so they are probed "
-                          "again)")
+                          " recorded with another source or other probe options: the generator or the probe "
+                          "changed since, so they are probed again)")
                              .c_str()
                        : "");
     return probe_configs(todo, corpus_file, args.jobs);

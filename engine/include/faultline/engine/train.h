@@ -114,6 +114,8 @@ std::vector<ProgramConfig> plan_corpus(uint64_t seed, int64_t size, int64_t muta
 struct RecordedProgram {
     std::string id;
     std::string source;
+    std::string
+        probe_options; // the probe options it was probed with, as compact JSON; empty in older corpora
 };
 
 // The programs already recorded in a corpus file (one JSON object per line, with "id"), in file order. Lines
@@ -121,11 +123,14 @@ struct RecordedProgram {
 std::vector<RecordedProgram> recorded_programs(const std::string& corpus_file);
 
 // The programs of `plan` that need a probe: those not recorded, and those recorded with another source (the
-// generator or the mutation plan changed since; the new line is appended and read in place of the old one,
-// the last line of an id being the one that counts). `stale` receives how many are of the second kind.
+// generator or the mutation plan changed since) or with other probe options than `probe_options` (compact
+// JSON, as recorded), whose traces the classifiers would not be trained on alike. The new line is appended
+// and read in place of the old one, the last line of an id being the one that counts. `stale` receives how
+// many are of the second kind. A change inside the probe's code that keeps its options is not seen here:
+// such a change needs a new corpus directory.
 std::vector<const ProgramConfig*> programs_to_probe(const std::vector<ProgramConfig>& plan,
                                                     const std::vector<RecordedProgram>& recorded,
-                                                    size_t* stale);
+                                                    const std::string& probe_options, size_t* stale);
 
 // Welch's t-test (one-sided, "mutant lower than base") with Cohen's d on per-seed outcomes.
 struct EffectTest {
