@@ -26,11 +26,18 @@ usage:
                                       run the language server over stdio
   faultline probe FILE [--json] [--budget SECONDS] [--seed N]
                                       run the probe and print its trace
-  faultline train --corpus DIR [--jobs N] [--seed S] [--size N] [--train-only] [--labels FILE]
-                  [--cv-out FILE]     build the seeded corpus and train the diagnosis models
+  faultline train --corpus DIR [options]
+                                      build the seeded corpus, probe it and train the diagnosis models
+      --jobs N                        parallel probes (default 1)
+      --seed S                        seed of the corpus plan and of the learner (default 1)
+      --size N                        programs in the corpus, bases and mutants (default 3000)
+      --out DIR                       where the models are written (default DIR/model)
+      --train-only                    train on the programs already recorded, probe nothing
+      --labels FILE                   write each program's labels and split, then stop
+      --cv-out FILE                   write each program's cross-validated probabilities
   faultline eval DIR [--json] [--no-probe] [--no-whatif]
                                       score the subjects in DIR (buggy.py, fixed.py, truth.json)
-  faultline --version | --help
+  faultline --version | --help        (COMMAND --help: this text)
 
 exit codes: 0 no findings, 1 findings of severity warning or error, 2 usage or input error.
 faultline never executes the scripts it reads.
@@ -83,6 +90,12 @@ int main(int argc, char** argv) {
         std::printf("faultline %s\n", FAULTLINE_VERSION);
         return 0;
     }
+    // `faultline check --help` is this text too: every command's options are listed in it.
+    for (const auto& a : rest)
+        if ((a == "--help" || a == "-h") && command != "worker") {
+            std::fputs(kHelp, stdout);
+            return 0;
+        }
     // Malformed input files (a truth.json of the wrong shape, say) surface as exceptions from the JSON
     // library: one line on stderr and exit code 2, never an abort.
     try {

@@ -55,6 +55,12 @@ TEST_CASE("version and help flags") {
     auto h = run("--help");
     CHECK(h.exit_code == 0);
     CHECK(h.out.find("faultline check") != std::string::npos);
+    for (const char* command : {"check", "lsp", "probe", "train", "eval"}) {
+        INFO(command);
+        auto c = run(std::string(command) + " --help");
+        CHECK(c.exit_code == 0);
+        CHECK(c.out.find("--cv-out FILE") != std::string::npos);
+    }
 }
 
 TEST_CASE("check --format json follows the version 1 contract") {
