@@ -37,12 +37,18 @@ model.compile(loss='categorical_crossentropy', optimizer=SGD(lr=5.0), metrics=['
 model.fit(x_train, y_train, epochs=12, batch_size=32)
 )";
 
-Trace exploding_trace() {
+// A finished probe of kScript (12 epochs written) that ran `epochs` epochs of 10 steps.
+Trace probed(int64_t epochs) {
     Trace t;
     t.status = ProbeStatus::Ok;
-    t.simulated_epochs = 4;
+    t.simulated_epochs = epochs;
     t.user_epochs = 12;
-    t.steps = 40;
+    t.steps = 10 * epochs;
+    return t;
+}
+
+Trace exploding_trace() {
+    Trace t = probed(4);
     const double nan = std::nan("");
     t.series["train_loss"] = {2.3, 14.5, nan, nan};
     t.series["train_acc"] = {0.1, 0.1, 0.1, 0.1};
@@ -72,11 +78,7 @@ TEST_CASE("a diagnosed type becomes a finding at the statement that sets it") {
 
 TEST_CASE("evidence leaves out numbers the probe could not measure instead of quoting NaN") {
     const TrainingProgram program = parse_program(kScript);
-    Trace t;
-    t.status = ProbeStatus::Ok;
-    t.simulated_epochs = 3;
-    t.user_epochs = 12;
-    t.steps = 30;
+    Trace t = probed(3);
     const double nan = std::nan("");
     // A stalled run whose gradients are all zero: the ratios and shares built from them are 0/0.
     t.series["train_loss"] = {1.19, 1.19, 1.19};
