@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace faultline;
@@ -145,4 +146,64 @@ TEST_CASE("a corpus line's fault types come from its mutation lines") {
     CHECK(seeded_faults({}, {"opt", "epoch"}) == std::vector<Fault>{Fault::opt, Fault::epoch});
     CHECK(fault_of(Operator::HiddenActivation) == Fault::hidden_activation);
     CHECK(fault_of(Operator::LastActivation) == Fault::act);
+}
+
+TEST_CASE("multi-fault mutants are composed from the base's measured single faults") {
+    const auto plan = plan_corpus(11, 600, 8);
+    std::map<std::string, const ProgramConfig*> by_id;
+    size_t slots = 0;
+    for (const auto& c : plan) {
+        by_id[c.id] = &c;
+        slots += is_multi_fault(c);
+    }
+    // Which singles "measured faulty" is the test's choice: every mutant whose number is odd.
+    auto faulty = [](const std::string& id) { return (id.back() - '0') % 2 == 1; };
+    const auto composition = compose_multi_faults(plan, faulty, 11);
+    REQUIRE(slots > 40);
+    CHECK(composition.composed.size() + composition.not_composed.size() == slots);
+    CHECK(composition.composed.size() > 20);
+    CHECK(composition.not_composed.size() > 0);
+
+    std::map<std::string, std::set<std::set<std::string>>> combinations_of_base;
+    for (const auto& m : composition.composed) {
+        INFO(m.id);
+        const ProgramConfig& slot = *by_id.at(m.id);
+        const std::string base_id = m.id.substr(0, m.id.find('-'));
+        const ProgramConfig& base = *by_id.at(base_id);
+        REQUIRE(is_multi_fault(slot));
+        CHECK(m.seeded.size() >= 2);
+        CHECK(m.seeded.size() <= std::min<size_t>(slot.mutations.size(), 3));
+        CHECK(m.mutations.size() == m.seeded.size()); // one single per type
+        const bool opt = std::count(m.seeded.begin(), m.seeded.end(), Fault::opt) > 0;
+        const bool lr = std::count(m.seeded.begin(), m.seeded.end(), Fault::lr) > 0;
+        CHECK_FALSE((opt && lr));
+        // Each mutation line is a faulty single of the same base, and the composition changed exactly the
+        // settings those singles changed, to the same values.
+        std::set<std::string> expected_changes;
+        for (const auto& line : m.mutations) {
+            const ProgramConfig* single = nullptr;
+            for (const auto& c : plan)
+                if (c.id.rfind(base_id + "-", 0) == 0 && !is_multi_fault(c) && c.mutations.size() == 1 &&
+                    c.mutations[0] == line && faulty(c.id))
+                    single = &c;
+            REQUIRE(single != nullptr);
+            for (const auto& field : changed(base, *single)) {
+                expected_changes.insert(field);
+                CHECK(fields(m).at(field) == fields(*single).at(field));
+            }
+        }
+        CHECK(changed(base, m) == expected_changes);
+        const std::set<std::string> lines(m.mutations.begin(), m.mutations.end());
+        CHECK(combinations_of_base[base_id].insert(lines).second); // no combination taken twice
+    }
+
+    // Deterministic, and nothing is composed where no single fault was measured faulty.
+    const auto again = compose_multi_faults(plan, faulty, 11);
+    REQUIRE(again.composed.size() == composition.composed.size());
+    for (size_t i = 0; i < again.composed.size(); ++i)
+        CHECK(render(again.composed[i]) == render(composition.composed[i]));
+    const auto none = compose_multi_faults(
+        plan, [](const std::string&) { return false; }, 11);
+    CHECK(none.composed.empty());
+    CHECK(none.not_composed.size() == slots);
 }

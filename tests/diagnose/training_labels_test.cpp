@@ -70,6 +70,8 @@ TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases dro
     // A base the probe learned nothing from (chance is 0.10 for ten classes) and its mutant.
     const ProgramConfig unlearned = mnist_mlp("b00002");
     const ProgramConfig u1 = mutant_of(unlearned, "-m1", {Operator::LossFamily});
+    // A multi-fault mutant an older generator drew at random, since marked as a slot its base could not fill.
+    const ProgramConfig m6 = mutant_of(base, "-m6", {Operator::WeightInit, Operator::LossFamily});
     {
         std::ofstream out(dir / "programs.jsonl");
         auto write = [&](const ProgramConfig& c, const std::vector<double>& acc) {
@@ -86,6 +88,8 @@ TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases dro
         write(m5, {0.93, 0.96, 0.92});
         write(unlearned, {0.12, 0.11, 0.13});
         write(u1, {0.02, 0.03, 0.01});
+        write(m6, bad);
+        out << json{{"id", m6.id}, {"base", base.id}, {"status", "not_composed"}}.dump() << "\n";
     }
     const auto labels_file = dir / "labels.jsonl";
     REQUIRE(run_train({"--corpus", dir.string(), "--labels", labels_file.string()}) == 0);
@@ -106,6 +110,7 @@ TEST_CASE("labels: seeded types of measurably worse mutants; unlearned bases dro
     CHECK(labels.at("b00001-m5") == S{});
     CHECK(labels.count("b00002") == 0);
     CHECK(labels.count("b00002-m1") == 0);
+    CHECK(labels.count("b00001-m6") == 0);
     std::filesystem::remove_all(dir);
 }
 

@@ -34,13 +34,14 @@ using corpus::Task;
 using json = nlohmann::json;
 
 constexpr int kSeedsPerProgram = 3;
-constexpr int64_t kMutantsPerBase = 8;
 // Accuracy differences below these are treated as noise when labelling (see labelling.cpp).
 constexpr double kNoiseFloor = 0.02;
 constexpr double kMinDifference = 0.03;
 // A classification base whose probe ends less than this far above chance accuracy learned nothing: none of
 // its mutants can be measurably worse, so its labels would call every seeded fault harmless.
 constexpr double kLearnedMargin = 0.10;
+// The status of a corpus line that records a multi-fault slot its base could not fill (corpus_compose.cpp).
+constexpr const char* kNotComposed = "not_composed";
 
 struct TrainArgs {
     std::string corpus;
@@ -104,6 +105,19 @@ const json* find_line(const Lines& lines, const std::string& id) {
     return it == lines.end() ? nullptr : &it->second;
 }
 
+// Whether a base program learned its probe's task: classification must end at least kLearnedMargin above
+// chance accuracy (1 / classes). Regression has no chance level and always counts.
+bool base_learned(const json& line, const TrainingProgram& program) {
+    const Task task = task_from(line.value("task", "multiclass"));
+    if (task == Task::Regression) return true;
+    const auto facts = diag::read_facts(program);
+    const double classes = task == Task::Binary ? 2.0 : facts.classes;
+    if (classes < 2) return true;
+    const auto v = outcomes(line);
+    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(std::max<size_t>(v.size(), 1));
+    return mean >= 1.0 / classes + kLearnedMargin;
+}
+
 // ------------------------------------------------------------------------------------------- generation
 
 json probe_program(const ProgramConfig& c, const ProbeOptions& base_options) {
@@ -141,19 +155,21 @@ json probe_program(const ProgramConfig& c, const ProbeOptions& base_options) {
     return line;
 }
 
+// A line cut short by an interruption must not swallow the next one appended.
+void end_last_line(const std::string& corpus_file) {
+    std::ifstream check(corpus_file, std::ios::binary | std::ios::ate);
+    if (check && check.tellg() > 0) {
+        check.seekg(-1, std::ios::end);
+        char last = 0;
+        check.get(last);
+        if (last != '\n') std::ofstream(corpus_file, std::ios::app) << '\n';
+    }
+}
+
 // Probes `todo` with `jobs` workers, appending one line per program to the corpus file as it finishes.
 bool probe_configs(const std::vector<const ProgramConfig*>& todo, const std::string& corpus_file, int jobs) {
     if (todo.empty()) return true;
-    {
-        // A line cut short by an interruption must not swallow the next one.
-        std::ifstream check(corpus_file, std::ios::binary | std::ios::ate);
-        if (check && check.tellg() > 0) {
-            check.seekg(-1, std::ios::end);
-            char last = 0;
-            check.get(last);
-            if (last != '\n') std::ofstream(corpus_file, std::ios::app) << '\n';
-        }
-    }
+    end_last_line(corpus_file);
     std::ofstream out(corpus_file, std::ios::app);
     if (!out) {
         std::fprintf(stderr, "error: cannot write %s\n", corpus_file.c_str());
@@ -196,20 +212,83 @@ bool probe_configs(const std::vector<const ProgramConfig*>& todo, const std::str
     return true;
 }
 
-bool generate(const TrainArgs& args, const std::string& corpus_file) {
-    const auto plan = corpus::plan_corpus(args.seed, args.size, kMutantsPerBase);
+// Probes the programs of `programs` not yet recorded (or recorded from another source or probe options).
+bool probe_phase(const char* what, const std::vector<ProgramConfig>& programs,
+                 const std::vector<std::string>& force, const TrainArgs& args,
+                 const std::string& corpus_file) {
     size_t stale = 0;
-    const auto todo =
-        corpus::programs_to_probe(plan, corpus::recorded_programs(corpus_file),
-                                  diag::probe_options_json(diagnosis_probe_options()).dump(), &stale);
-    std::fprintf(stderr, "corpus: %zu programs planned, %zu already probed, %zu to probe with %d job(s)%s\n",
-                 plan.size(), plan.size() - todo.size(), todo.size(), args.jobs,
+    auto todo = corpus::programs_to_probe(programs, corpus::recorded_programs(corpus_file),
+                                          diag::probe_options_json(diagnosis_probe_options()).dump(), &stale);
+    for (const auto& c : programs)
+        if (std::find(force.begin(), force.end(), c.id) != force.end() &&
+            std::find(todo.begin(), todo.end(), &c) == todo.end())
+            todo.push_back(&c);
+    std::fprintf(stderr,
+                 "corpus, %s: %zu programs planned, %zu already probed, %zu to probe with %d job(s)%s\n",
+                 what, programs.size(), programs.size() - todo.size(), todo.size(), args.jobs,
                  stale ? (" (" + std::to_string(stale) +
                           " recorded with another source or other probe options: the generator or the probe "
                           "changed since, so they are probed again)")
                              .c_str()
                        : "");
     return probe_configs(todo, corpus_file, args.jobs);
+}
+
+// The corpus in two rounds: the bases and their single-fault mutants first, then the multi-fault mutants,
+// composed from the single faults the first round measured faulty (corpus_compose.cpp).
+bool generate(const TrainArgs& args, const std::string& corpus_file) {
+    const auto plan = corpus::plan_corpus(args.seed, args.size, corpus::kMutantsPerBase);
+    std::vector<ProgramConfig> first;
+    for (const auto& c : plan)
+        if (!corpus::is_multi_fault(c)) first.push_back(c);
+    if (!probe_phase("bases and single-fault mutants", first, {}, args, corpus_file)) return false;
+
+    const Lines lines = read_lines(corpus_file);
+    std::map<std::string, bool> learned;
+    auto measured_faulty = [&](const std::string& id) {
+        const json* line = find_line(lines, id);
+        const std::string base = id.substr(0, id.find('-'));
+        const json* base_line = find_line(lines, base);
+        if (!probed_ok(line) || !probed_ok(base_line)) return false;
+        auto known = learned.find(base);
+        if (known == learned.end())
+            known = learned
+                        .emplace(base, base_learned(*base_line,
+                                                    parse_program((*base_line)["source"].get<std::string>())))
+                        .first;
+        return known->second && measurably_worse(*base_line, *line);
+    };
+    const auto composition = corpus::compose_multi_faults(plan, measured_faulty, args.seed);
+
+    // A slot that cannot be composed gets a line saying so, which hides whatever an older generator recorded
+    // under its id; a slot composed after such a line is probed whatever else is recorded.
+    std::vector<std::string> after_mark;
+    for (const auto& c : composition.composed) {
+        const json* line = find_line(lines, c.id);
+        if (line && line->value("status", "") == kNotComposed) after_mark.push_back(c.id);
+    }
+    {
+        end_last_line(corpus_file);
+        std::ofstream out(corpus_file, std::ios::app);
+        for (const auto& id : composition.not_composed) {
+            const json* line = find_line(lines, id);
+            if (line && line->value("status", "") == kNotComposed) continue;
+            out << json{{"id", id},
+                        {"base", id.substr(0, id.find('-'))},
+                        {"status", kNotComposed},
+                        {"reason",
+                         "its base has fewer than two compatible single faults measured faulty that "
+                         "no other slot took"}}
+                       .dump()
+                << '\n';
+        }
+    }
+    std::fprintf(
+        stderr,
+        "corpus: %zu multi-fault slots composed from measured single faults, %zu not composed (their "
+        "base has too few)\n",
+        composition.composed.size(), composition.not_composed.size());
+    return probe_phase("multi-fault mutants", composition.composed, after_mark, args, corpus_file);
 }
 
 // --------------------------------------------------------------------------------------------- training
@@ -226,22 +305,10 @@ struct Row {
 struct Dataset {
     std::vector<Row> rows;
     int64_t programs = 0, failed = 0, mutants = 0, effective_mutants = 0;
+    int64_t not_composed = 0;    // multi-fault slots their base had too few measured single faults for
     int64_t unlearned_bases = 0; // bases dropped with their mutants: the probe learned nothing from them
     std::map<std::string, std::array<int64_t, 2>> per_fault_seeded; // seeded, labelled faulty
 };
-
-// Whether a base program learned its probe's task: classification must end at least kLearnedMargin above
-// chance accuracy (1 / classes). Regression has no chance level and always counts.
-bool base_learned(const json& line, const TrainingProgram& program) {
-    const Task task = task_from(line.value("task", "multiclass"));
-    if (task == Task::Regression) return true;
-    const auto facts = diag::read_facts(program);
-    const double classes = task == Task::Binary ? 2.0 : facts.classes;
-    if (classes < 2) return true;
-    const auto v = outcomes(line);
-    const double mean = std::accumulate(v.begin(), v.end(), 0.0) / double(std::max<size_t>(v.size(), 1));
-    return mean >= 1.0 / classes + kLearnedMargin;
-}
 
 Dataset load_dataset(const std::string& corpus_file) {
     Dataset ds;
@@ -257,6 +324,10 @@ Dataset load_dataset(const std::string& corpus_file) {
             if (!learned[id]) ++ds.unlearned_bases;
         }
     for (const auto& [id, line] : lines) {
+        if (line.value("status", "") == kNotComposed) {
+            ++ds.not_composed;
+            continue;
+        }
         if (!probed_ok(&line)) {
             ++ds.failed;
             continue;
@@ -489,13 +560,15 @@ CvScores cross_validate(const Dataset& ds, const TrainArgs& args, json* per_prog
 int train_models(const TrainArgs& args, const std::string& corpus_file) {
     const auto start = std::chrono::steady_clock::now();
     Dataset ds = load_dataset(corpus_file);
-    std::fprintf(stderr,
-                 "training: %lld programs probed ok (%lld failed), %lld mutants of which %lld measurably "
-                 "worse than their base, %zu trace rows\n"
-                 "          %lld bases dropped with their mutants (the probe learned nothing from them)\n",
-                 static_cast<long long>(ds.programs), static_cast<long long>(ds.failed),
-                 static_cast<long long>(ds.mutants), static_cast<long long>(ds.effective_mutants),
-                 ds.rows.size(), static_cast<long long>(ds.unlearned_bases));
+    std::fprintf(
+        stderr,
+        "training: %lld programs probed ok (%lld failed), %lld mutants of which %lld measurably "
+        "worse than their base, %zu trace rows\n"
+        "          %lld bases dropped with their mutants (the probe learned nothing from them), %lld "
+        "multi-fault slots not composed\n",
+        static_cast<long long>(ds.programs), static_cast<long long>(ds.failed),
+        static_cast<long long>(ds.mutants), static_cast<long long>(ds.effective_mutants), ds.rows.size(),
+        static_cast<long long>(ds.unlearned_bases), static_cast<long long>(ds.not_composed));
     if (ds.rows.empty()) {
         std::fprintf(stderr, "error: no usable programs in %s\n", corpus_file.c_str());
         return 2;
@@ -608,8 +681,10 @@ int train_models(const TrainArgs& args, const std::string& corpus_file) {
           {"mutants", ds.mutants},
           {"mutants_measurably_worse", ds.effective_mutants},
           {"bases_dropped_unlearned", ds.unlearned_bases},
+          {"multi_fault_slots_not_composed", ds.not_composed},
+          {"multi_fault_mutants", "composed from single faults measured faulty on the same base"},
           {"seeds_per_program", kSeedsPerProgram},
-          {"mutants_per_base", kMutantsPerBase},
+          {"mutants_per_base", corpus::kMutantsPerBase},
           {"per_fault", seeded}}},
         {"labelling",
          {{"test", "one-sided Welch t on final validation accuracy (regression: -log10 validation error)"},

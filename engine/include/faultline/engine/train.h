@@ -8,6 +8,7 @@
 #include "faultline/engine/trace.h"
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -97,14 +98,43 @@ bool apply(Operator op, ProgramConfig& config, std::mt19937_64& rng);
 
 // The mutants of one base: two thirds with a single fault, the rest with two or three. An optimizer swap and
 // a learning-rate operator never go into one mutant: both rewrite the optimizer statement, and the new rate
-// would erase what the swap changed (the swap keeps the script's rate on purpose).
+// would erase what the swap changed (the swap keeps the script's rate on purpose). The multi-fault mutants
+// drawn here are slots: the corpus replaces each with a composition of measured single faults
+// (compose_multi_faults), and only the number of faults drawn for the slot survives.
 std::vector<ProgramConfig> make_mutants(const ProgramConfig& base, uint64_t seed, int64_t count);
+
+// Whether a planned mutant is a multi-fault slot (more than one operator applied).
+bool is_multi_fault(const ProgramConfig& mutant);
+
+// The multi-fault mutants of a corpus, built as DeepFD built its own (seed_all.py in its artifact): by
+// combining single faults of the same base that were each measured faulty on their own, at most one per fault
+// type. Without this a multi-fault mutant labels a harmless fault (most optimizer swaps) faulty because
+// another fault beside it did the harm, and no trace can teach that label.
+//
+// For each multi-fault slot of `plan` (in plan order), 2 or 3 of its base's single-fault mutants for which
+// `measured_faulty(id)` holds are drawn (as many as the slot was drawn with, fewer when the base has fewer),
+// with distinct fault types, never an optimizer swap beside a learning-rate change, and never a combination
+// another slot of the base already took. The composition is the base with each drawn single's settings, under
+// the slot's id; its mutation lines and seeded types are the singles'. Deterministic for (plan, seed, the
+// measured answers). A slot whose base has fewer than two compatible faulty singles left is not composed.
+struct Composition {
+    std::vector<ProgramConfig> composed;
+    std::vector<std::string> not_composed; // slot ids
+};
+Composition compose_multi_faults(const std::vector<ProgramConfig>& plan,
+                                 const std::function<bool(const std::string& id)>& measured_faulty,
+                                 uint64_t seed);
 
 // The fault types of a corpus line, read from its mutation lines ("lr_tiny: 0.01 -> 1e-12") through each
 // operator's current fault, so a corpus probed before a type was split off is labelled with today's types;
 // the stored `seeded` names when there are no mutation lines.
 std::vector<Fault> seeded_faults(const std::vector<std::string>& mutations,
                                  const std::vector<std::string>& seeded);
+
+// Mutants drawn per base by `faultline train`. Twelve singles and slots give each base enough single faults
+// measured faulty for its multi-fault slots to be composed from (a third of the draws are slots, and a slot
+// needs two faulty singles of compatible types that no other slot took).
+constexpr int64_t kMutantsPerBase = 12;
 
 // The programs of a corpus in generation order: each base followed by its mutants, until `size` programs.
 std::vector<ProgramConfig> plan_corpus(uint64_t seed, int64_t size, int64_t mutants_per_base);
