@@ -30,7 +30,8 @@ usage:
                                       build the seeded corpus, probe it and train the diagnosis models
       --jobs N                        parallel probes (default 1)
       --seed S                        seed of the corpus plan and of the learner (default 1)
-      --size N                        programs in the corpus, bases and mutants (default 3000)
+      --size N                        programs planned, bases and mutants (default 4000); multi-fault
+                                      slots their base cannot fill leave it (about 12%)
       --out DIR                       where the models are written (default DIR/model)
       --train-only                    train on the programs already recorded, probe nothing
       --labels FILE                   write each program's labels and split, then stop
