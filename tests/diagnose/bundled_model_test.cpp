@@ -3,7 +3,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -35,15 +34,12 @@ bool flagged(const DiagnosisModel& model, const std::map<Fault, double>& p, Faul
 
 } // namespace
 
-TEST_CASE("the bundled model loads in milliseconds and covers the DeepFD types") {
-    const auto start = std::chrono::steady_clock::now();
+// How fast it loads is measured in bench/diagnose_bench.cpp, not here.
+TEST_CASE("the bundled model loads and covers the DeepFD types") {
     std::string error;
     const auto model = DiagnosisModel::bundled(&error);
     INFO(error);
     REQUIRE(model);
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    CHECK(ms < 500);
     const auto p = predict_fixture(*model, "healthy");
     for (Fault f : {Fault::opt, Fault::lr, Fault::act, Fault::loss, Fault::epoch})
         CHECK(p.count(f) == 1);
