@@ -39,8 +39,7 @@ struct TrainArgs {
     std::string cv_out;     // --cv-out FILE: each program's cross-validated probabilities, for error analysis
 };
 
-// ------------------------------------------------------------------------------ the corpus file
-// (corpus_lines.cpp)
+// ---------------------------------------------------------------------- the corpus file (corpus_lines.cpp)
 
 const char* task_name(corpus::Task t);
 corpus::Task task_from(const std::string& s);
