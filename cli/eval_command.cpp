@@ -1,9 +1,11 @@
 // `faultline eval DIR`: score a folder of subjects (buggy.py, optional fixed.py, truth.json) with the DeepFD
 // paper's lenient protocol, as ../shared/benchmarks/README.md describes it.
 #include "commands.h"
+#include "lsp_child.h"
 
 #include "faultline/engine/diagnose.h"
 #include "faultline/engine/pipeline.h"
+#include "faultline/engine/report.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -52,6 +55,28 @@ Run run_file(const std::string& text, const AnalysisOptions& options) {
     return run;
 }
 
+// The same, through the language server: what an editor user sees once the probe of the document is done.
+Run run_through_lsp(LspChild& server, const std::string& path, const std::string& text) {
+    auto t0 = std::chrono::steady_clock::now();
+    LspChild::Probed probed = server.analyze(file_uri(path), text);
+    Run run;
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    run.probe_status = probed.probe_status;
+    for (const auto& d : probed.diagnostics) {
+        if (d.value("severity", 4) > static_cast<int>(Severity::Warning)) continue;
+        auto fault = fault_from_string(d.value("data", nlohmann::json::object()).value("fault", ""));
+        run.alarms.push_back(
+            {benchmark_label(fault.value_or(Fault::api)), d["range"]["start"].value("line", 0u) + 1});
+    }
+    return run;
+}
+
+std::string own_binary() {
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("faultline") : self.string();
+}
+
 double median(std::vector<double> v) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
@@ -67,11 +92,16 @@ double pct(int n, int d) {
 int eval_command(const Args& args) {
     AnalysisOptions options;
     bool json = false;
+    std::string through = "cli"; // or "lsp": each subject through `faultline lsp`, as an editor sees it
     std::string dir;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string error;
         if (args[i] == "--json")
             json = true;
+        else if (args[i] == "--through" && i + 1 < args.size())
+            through = args[++i];
+        else if (args[i].rfind("--through=", 0) == 0)
+            through = args[i].substr(std::string("--through=").size());
         else if (parse_probe_option(args, i, options, error)) {
             if (!error.empty()) return usage_error(error);
         } else if (!args[i].empty() && args[i][0] == '-')
@@ -80,6 +110,15 @@ int eval_command(const Args& args) {
             dir = args[i];
     }
     if (dir.empty()) return usage_error("eval needs a DIR of subjects");
+    if (through != "cli" && through != "lsp")
+        return usage_error("--through takes cli or lsp, not " + through);
+    const bool through_lsp = through == "lsp";
+    AnalysisOptions server_defaults;
+    server_defaults.probe_options.budget_seconds = options.probe_options.budget_seconds;
+    if (through_lsp && (!options.probe || !options.whatif ||
+                        options.probe_options.seed != server_defaults.probe_options.seed))
+        return usage_error(
+            "--through lsp takes only --budget: the language server has no setting for the others");
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) return usage_error("not a directory: " + dir);
 
@@ -95,6 +134,20 @@ int eval_command(const Args& args) {
     std::map<std::string, std::array<int, 3>> per_type;  // tp, fp, fn
     std::map<std::string, std::array<int, 3>> published; // diagnosed, localized, subjects
     std::vector<double> times;
+    std::unique_ptr<LspChild> server;
+    if (through_lsp) {
+        try {
+            server = std::make_unique<LspChild>(
+                own_binary(),
+                nlohmann::json{
+                    {"probe", {{"enabled", true}, {"budgetSeconds", options.probe_options.budget_seconds}}}});
+        } catch (const std::exception& e) {
+            return usage_error(e.what());
+        }
+    }
+    auto run = [&](const fs::path& file, const std::string& text) {
+        return server ? run_through_lsp(*server, fs::absolute(file).string(), text) : run_file(text, options);
+    };
     for (const auto& subject : subjects) {
         std::string text, error, truth_text;
         if (!read_file((subject / "truth.json").string(), truth_text, error)) return usage_error(error);
@@ -109,7 +162,7 @@ int eval_command(const Args& args) {
         bool no_fault = types.empty() || (types.size() == 1 && types.count("none"));
 
         if (!read_file((subject / "buggy.py").string(), text, error)) return usage_error(error);
-        Run buggy = run_file(text, options);
+        Run buggy = run(subject / "buggy.py", text);
         ++files;
         times.push_back(buggy.seconds);
         probed_ok += buggy.probe_status == "ok";
@@ -142,7 +195,7 @@ int eval_command(const Args& args) {
                               {"probe", buggy.probe_status},
                               {"seconds", buggy.seconds}};
         if (fs::exists(subject / "fixed.py") && read_file((subject / "fixed.py").string(), text, error)) {
-            Run fixed = run_file(text, options);
+            Run fixed = run(subject / "fixed.py", text);
             ++files;
             times.push_back(fixed.seconds);
             probed_ok += fixed.probe_status == "ok";

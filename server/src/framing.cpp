@@ -8,6 +8,8 @@ namespace {
 
 // A header block that never ends is garbage, not a slow client: past this it is dropped.
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+// The longest `Content-Length: N` line looked for across chunk boundaries.
+constexpr std::size_t kMaxHeaderLine = 64;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
@@ -37,7 +39,35 @@ std::size_t find_block_end(const std::string& buffer, std::size_t* separator_len
     return lf;
 }
 
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
 } // namespace
+
+std::size_t find_header_start(std::string_view s, std::size_t from) {
+    static constexpr std::string_view kName = "content-length";
+    for (std::size_t i = from; i + kName.size() <= s.size(); ++i) {
+        if (!iequals(s.substr(i, kName.size()), kName)) continue;
+        std::size_t j = i + kName.size();
+        auto skip_blanks = [&] {
+            while (j < s.size() && (s[j] == ' ' || s[j] == '\t'))
+                ++j;
+        };
+        skip_blanks();
+        if (j >= s.size() || s[j] != ':') continue;
+        ++j;
+        skip_blanks();
+        std::size_t digits = j;
+        while (j < s.size() && is_digit(s[j]))
+            ++j;
+        if (j == digits) continue;
+        skip_blanks();
+        if (j < s.size() && s[j] == '\r') ++j;
+        if (j < s.size() && s[j] == '\n') return i;
+    }
+    return std::string_view::npos;
+}
 
 bool FrameReader::parse_headers(std::string_view block, std::string* error) {
     bool have_length = false;
@@ -67,10 +97,46 @@ bool FrameReader::parse_headers(std::string_view block, std::string* error) {
     return have_length;
 }
 
+void FrameReader::lose_sync(const std::string& why, const std::function<void(const std::string&)>& on_error) {
+    if (!resyncing_) on_error(why + "; skipping to the next Content-Length header");
+    resyncing_ = true;
+}
+
 void FrameReader::feed(std::string_view bytes, const std::function<void(std::string&&)>& on_message,
                        const std::function<void(const std::string&)>& on_error) {
-    std::string carry; // bytes that followed a header block, fed again in the new state
+    std::string carry; // bytes fed again in the new state (after a header block, or a cut-short body)
     for (;;) {
+        if (state_ == State::Skip || state_ == State::Body) {
+            // A length larger than the body (a client counting characters, not bytes) would swallow the
+            // frames that follow. A header line cannot occur in a JSON body (raw line breaks are not allowed
+            // in its strings, bare words not outside them), so one showing up means the body has ended.
+            const std::size_t held = state_ == State::Body ? buffer_.size() : 0;
+            const std::size_t overlap = std::min(held, kMaxHeaderLine); // a header split across two chunks
+            const std::size_t due = std::min(body_length_ - held, bytes.size());
+            std::string window = buffer_.substr(held - overlap);
+            window.append(bytes.substr(0, due));
+            if (std::size_t header = find_header_start(window, 0); header != std::string::npos) {
+                if (!resyncing_)
+                    on_error("Content-Length " + std::to_string(body_length_) +
+                             " is longer than the message; resynchronized on the next header");
+                std::string rest = window.substr(header);
+                rest.append(bytes.substr(due));
+                if (state_ == State::Body) {
+                    const std::size_t body_end = held - overlap + header;
+                    if (body_end < held)
+                        buffer_.resize(body_end);
+                    else
+                        buffer_.append(bytes.substr(0, body_end - held));
+                    std::string body = std::move(buffer_);
+                    buffer_.clear();
+                    on_message(std::move(body)); // most likely whole: only its length was wrong
+                }
+                state_ = State::Headers;
+                carry = std::move(rest);
+                bytes = carry;
+                continue;
+            }
+        }
         if (state_ == State::Skip) {
             std::size_t n = std::min(body_length_, bytes.size());
             body_length_ -= n;
@@ -90,25 +156,40 @@ void FrameReader::feed(std::string_view bytes, const std::function<void(std::str
             on_message(std::move(body));
             continue;
         }
-        if (bytes.empty()) return;
+        if (bytes.empty() && !resyncing_) return;
         buffer_.append(bytes);
         bytes = {};
+        if (resyncing_) {
+            // After a bad header block its body, or what is left of it, comes next: drop everything up to
+            // the next Content-Length header.
+            std::size_t start = find_header_start(buffer_, 0);
+            if (start == std::string::npos) {
+                if (buffer_.size() > kMaxHeaderLine) buffer_.erase(0, buffer_.size() - kMaxHeaderLine);
+                return;
+            }
+            buffer_.erase(0, start);
+            resyncing_ = false;
+        }
         std::size_t separator = 0;
         std::size_t end = find_block_end(buffer_, &separator);
         if (end == std::string::npos) {
             if (buffer_.size() > kMaxHeaderBytes) {
-                on_error("header block longer than 64 KiB; dropped");
                 buffer_.clear();
+                lose_sync("header block longer than 64 KiB; dropped", on_error);
             }
             return;
         }
-        std::string rest = buffer_.substr(end + separator);
         std::string error;
         bool ok = parse_headers(std::string_view(buffer_).substr(0, end), &error);
-        buffer_.clear();
         if (!ok) {
-            on_error(error);
-        } else if (body_length_ > max_body_) {
+            // Keep the bytes after the block's first one: the next frame's header may be in them already.
+            buffer_.erase(0, 1);
+            lose_sync(error, on_error);
+            continue;
+        }
+        std::string rest = buffer_.substr(end + separator);
+        buffer_.clear();
+        if (body_length_ > max_body_) {
             on_error("message of " + std::to_string(body_length_) + " bytes exceeds the limit; skipped");
             state_ = State::Skip;
         } else {

@@ -1,6 +1,5 @@
 // `faultline worker`: the probe worker process.
 #include "faultline/engine/pipeline.h"
-#include "faultline/parser/parse.h"
 #include "faultline/server/server.h"
 #include "faultline/server/worker_protocol.h"
 
@@ -23,7 +22,8 @@ int run_probe_worker() {
                                 [](const std::string& text, const AnalysisOptions& options,
                                    const std::atomic<bool>* cancel,
                                    const std::function<void(const ProbeProgress&)>& progress) {
-                                    return analyze(parse_program(text), options, cancel, progress);
+                                    // The whole pipeline, as `faultline check` runs it.
+                                    return analyze_text(text, options, cancel, progress);
                                 });
 }
 

@@ -1,5 +1,6 @@
 #include "faultline/server/worker_protocol.h"
 
+#include "faultline/engine/options_json.h"
 #include "faultline/engine/report.h"
 #include "faultline/parser/parse.h"
 
@@ -20,35 +21,11 @@ Finding decode_finding(const json& j) {
 }
 
 json encode_options(const AnalysisOptions& o) {
-    const ProbeOptions& p = o.probe_options;
-    return {{"probe", o.probe},
-            {"validate_fixes", o.validate_fixes},
-            {"whatif", o.whatif},
-            {"budget_seconds", p.budget_seconds},
-            {"max_steps", p.max_steps},
-            {"max_epochs", p.max_epochs},
-            {"max_train_samples", p.max_train_samples},
-            {"memory_limit_bytes", p.memory_limit_bytes},
-            {"seed", p.seed},
-            {"threads", p.threads},
-            {"disabled", o.checks.disabled}};
+    return o;
 }
 
 AnalysisOptions decode_options(const json& j) {
-    AnalysisOptions o;
-    ProbeOptions& p = o.probe_options;
-    o.probe = j.value("probe", o.probe);
-    o.validate_fixes = j.value("validate_fixes", o.validate_fixes);
-    o.whatif = j.value("whatif", o.whatif);
-    p.budget_seconds = j.value("budget_seconds", p.budget_seconds);
-    p.max_steps = j.value("max_steps", p.max_steps);
-    p.max_epochs = j.value("max_epochs", p.max_epochs);
-    p.max_train_samples = j.value("max_train_samples", p.max_train_samples);
-    p.memory_limit_bytes = j.value("memory_limit_bytes", p.memory_limit_bytes);
-    p.seed = j.value("seed", p.seed);
-    p.threads = j.value("threads", p.threads);
-    if (j.contains("disabled")) o.checks.disabled = j["disabled"].get<std::set<std::string>>();
-    return o;
+    return j.get<AnalysisOptions>();
 }
 
 json encode_progress(const ProbeProgress& p) {

@@ -76,12 +76,38 @@ TEST_CASE("findings, options and progress survive the pipe encoding") {
     CHECK(back.fixes[0].preferred);
     CHECK(back.sources.size() == 2);
 
+    // Every field set away from its default, so that a field the wire format forgets shows up here.
     AnalysisOptions o;
+    o.probe = false;
+    o.validate_fixes = false;
+    o.whatif = false;
     o.probe_options.budget_seconds = 7.5;
+    o.probe_options.max_steps = 11;
+    o.probe_options.max_epochs = 12;
+    o.probe_options.max_train_samples = 13;
+    o.probe_options.memory_limit_bytes = 14;
+    o.probe_options.seed = 15;
+    o.probe_options.threads = 3;
+    o.probe_options.instruments = false;
     o.checks.disabled = {"FL101"};
-    AnalysisOptions ob = decode_options(encode_options(o));
+    AnalysisOptions ob = decode_options(json::parse(dump_json(encode_options(o))));
+    CHECK_FALSE(ob.probe);
+    CHECK_FALSE(ob.validate_fixes);
+    CHECK_FALSE(ob.whatif);
     CHECK(ob.probe_options.budget_seconds == 7.5);
+    CHECK(ob.probe_options.max_steps == 11);
+    CHECK(ob.probe_options.max_epochs == 12);
+    CHECK(ob.probe_options.max_train_samples == 13);
+    CHECK(ob.probe_options.memory_limit_bytes == 14);
+    CHECK(ob.probe_options.seed == 15);
+    CHECK(ob.probe_options.threads == 3);
+    CHECK_FALSE(ob.probe_options.instruments);
     CHECK(ob.checks.disabled.count("FL101") == 1);
+    // A missing key keeps the default: an older client's options still decode.
+    AnalysisOptions defaults = decode_options(json::object());
+    CHECK(defaults.probe_options.max_steps == AnalysisOptions{}.probe_options.max_steps);
+    CHECK(defaults.whatif);
+    CHECK_THROWS(decode_options(json{{"probe_options", {{"max_steps", "many"}}}}));
 
     ProbeProgress p{3, 10, std::nan(""), 0.5};
     ProbeProgress pb = decode_progress(json::parse(dump_json(encode_progress(p))));
@@ -233,7 +259,9 @@ TEST_CASE("while a probe runs: hover answers fast, $/cancelRequest and edits end
         h.reply(h.request("textDocument/hover", {{"textDocument", {{"uri", uri}}}, {"position", flagged}}));
     auto elapsed = std::chrono::steady_clock::now() - start;
     CHECK(hover["result"].is_object());
-    CHECK(elapsed < std::chrono::milliseconds(50));
+    // The probe runs for seconds; an answer within a second shows the hover did not wait for it (the 50 ms
+    // target is measured by scripts/bench_hover.mjs, not on a loaded test machine).
+    CHECK(elapsed < std::chrono::milliseconds(1000));
 
     SECTION("cancel request") {
         h.notify("$/cancelRequest", {{"id", probe_id}});

@@ -35,4 +35,10 @@ std::optional<Fault> fault_from_string(std::string_view s) {
     return std::nullopt;
 }
 
+bool has_probe_evidence(const Finding& f) {
+    for (EvidenceSource s : f.sources)
+        if (s != EvidenceSource::Static) return true;
+    return false;
+}
+
 } // namespace faultline

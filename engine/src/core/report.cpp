@@ -36,6 +36,14 @@ const char* source_word(EvidenceSource s) {
     return "static";
 }
 
+EvidenceSource source_from_word(const std::string& s) {
+    if (s == "probe") return EvidenceSource::Probe;
+    if (s == "diagnosis") return EvidenceSource::Diagnosis;
+    return EvidenceSource::Static;
+}
+
+} // namespace
+
 std::string file_uri(const std::string& path) {
     if (path.rfind("file://", 0) == 0) return path;
     std::string out = "file://";
@@ -50,14 +58,6 @@ std::string file_uri(const std::string& path) {
     }
     return out;
 }
-
-EvidenceSource source_from_word(const std::string& s) {
-    if (s == "probe") return EvidenceSource::Probe;
-    if (s == "diagnosis") return EvidenceSource::Diagnosis;
-    return EvidenceSource::Static;
-}
-
-} // namespace
 
 nlohmann::json lsp_text_edits(const Fix& fix, const LineIndex& index, PositionEncoding enc) {
     nlohmann::json edits = nlohmann::json::array();

@@ -26,8 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Wall-time budget for all of validation, in single-probe budgets.
-constexpr double kBudgetProbes = 3.0;
+constexpr double kBudgetProbes = kValidationBudgetProbes;
 // Candidates probed alone per script at most; beyond this each probe would get too short to mean anything.
 constexpr size_t kMaxJobs = 10;
 // Candidates per finding tried on top of each composition so far, and compositions kept at each step.

@@ -61,6 +61,14 @@ Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
 
 namespace faultline {
 
+double analysis_wall_cap_seconds(const AnalysisOptions& options) {
+    if (!options.probe) return 0.0;
+    double probes = 1.0;
+    if (options.validate_fixes) probes += kValidationBudgetProbes;
+    if (options.whatif) probes += WhatIfOptions{}.budget_probes;
+    return probes * options.probe_options.budget_seconds;
+}
+
 Analysis analyze_text(std::string_view text, const AnalysisOptions& options, const std::atomic<bool>* cancel,
                       const std::function<void(const ProbeProgress&)>& progress) {
     Analysis a = analyze(parse_program(text), options, cancel, progress);

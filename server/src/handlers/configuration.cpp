@@ -16,6 +16,8 @@ void Session::apply_config(const json& settings) {
     if (before.disabled_checks != config_.disabled_checks)
         for (auto& [uri, doc] : documents_) {
             doc->static_version = -1; // re-run with the new set of checks
+            doc->probe_complete =
+                false; // the worker's analysis ran with the old set: keep its probe part only
             if (state_ == State::Running) schedule_static(*doc);
         }
     if (before.probe_enabled && !config_.probe_enabled) {
@@ -26,6 +28,7 @@ void Session::apply_config(const json& settings) {
             doc->probe_timer.cancel();
             if (doc->probe_findings.empty()) continue;
             doc->probe_findings.clear();
+            doc->probe_complete = false;
             if (state_ == State::Running) publish(*doc);
         }
         worker_.reset(); // frees the worker's memory (libtorch alone is ~165 MB)

@@ -153,8 +153,16 @@ void Session::publish_when_current(OpenDocument& doc) {
     if (!(doc.analysis_seq != 0 && doc.analysis_version == doc.version)) submit_static(doc);
 }
 
+std::vector<Finding> Session::current_findings(const OpenDocument& doc) const {
+    if (doc.probe_complete && doc.probe_version == doc.version) return doc.probe_findings;
+    std::vector<Finding> probed;
+    for (const Finding& f : doc.probe_findings)
+        if (has_probe_evidence(f)) probed.push_back(f);
+    return merge_findings(doc.static_findings, std::move(probed));
+}
+
 json Session::diagnostics_json(OpenDocument& doc) {
-    doc.current = merge_findings(doc.static_findings, doc.probe_findings);
+    doc.current = current_findings(doc);
     doc.published_version = doc.version;
     json items = json::array();
     for (const Finding& f : doc.current) {

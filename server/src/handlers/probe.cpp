@@ -1,4 +1,5 @@
 // The probe: when it runs (after save, after a quiet period, on request), its progress, and its results.
+#include "faultline/engine/pipeline.h"
 #include "faultline/server/log.h"
 #include "faultline/server/session.h"
 #include "faultline/server/worker_client.h"
@@ -8,12 +9,6 @@
 
 namespace faultline::server {
 namespace {
-
-bool from_probe(const Finding& f) {
-    for (EvidenceSource s : f.sources)
-        if (s != EvidenceSource::Static) return true;
-    return false;
-}
 
 // A probe that could not run is worth one quiet line in the editor, at the top of the file: the static
 // findings still stand, and the user learns why the trained evidence is missing.
@@ -75,13 +70,16 @@ void Session::start_probe(const std::string& uri, bool force) {
     ensure_worker();
     if (!worker_) return;
 
+    // The same options as `faultline check`, so that the editor and the command line report the same
+    // findings: the whole pipeline (probe, diagnosis, fix validation, what-if) runs in the worker.
     AnalysisOptions options;
     options.probe = true;
     options.probe_options.budget_seconds = config_.budget_seconds;
     options.probe_options.memory_limit_bytes = config_.memory_limit_mb << 20;
     options.checks.disabled = config_.disabled_checks;
-    auto deadline = std::chrono::milliseconds(static_cast<int64_t>(config_.budget_seconds * 1000)) * 3 +
-                    options_.probe_deadline_slack;
+    auto deadline =
+        std::chrono::milliseconds(static_cast<int64_t>(analysis_wall_cap_seconds(options) * 1000)) +
+        options_.probe_deadline_slack;
 
     ProbeJob job;
     job.uri = uri;
@@ -140,9 +138,10 @@ void Session::on_probe_result(uint64_t job, WorkerResult&& result) {
         return;
     }
     OpenDocument& doc = *it->second;
-    doc.probe_findings.clear();
-    for (Finding& f : result.findings)
-        if (from_probe(f)) doc.probe_findings.push_back(std::move(f));
+    // The worker ran the whole pipeline on this version's text, static checks included: its findings are
+    // this version's findings, with validated fixes and what-if verdicts that the static pass cannot have.
+    doc.probe_findings = std::move(result.findings);
+    doc.probe_complete = true;
     if (result.trace.status == ProbeStatus::Failed)
         doc.probe_findings.push_back(
             probe_note(result.trace.reason.empty() ? "unknown reason" : result.trace.reason));
@@ -168,6 +167,7 @@ void Session::on_probe_failed(uint64_t job, const std::string& reason) {
     if (it != documents_.end() && it->second->version == probe_->version) {
         OpenDocument& doc = *it->second;
         doc.probe_findings = {probe_note(reason)};
+        doc.probe_complete = false;
         doc.probe_version = doc.version;
         publish_when_current(doc);
     }

@@ -49,6 +49,7 @@ void Session::on_did_change(const json& params) {
         if (!range) {
             doc.reset(text);
             doc.probe_findings.clear();
+            doc.probe_complete = false;
         } else {
             auto [start, end] = from_lsp_range(doc.index(), *range, encoding_);
             TextEdit edit{start, end, text};

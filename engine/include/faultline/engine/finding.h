@@ -63,4 +63,8 @@ struct Finding {
     std::vector<EvidenceSource> sources;
 };
 
+// Whether any of the finding's evidence came from a probe (the probe itself, diagnosis or what-if), not
+// from the text alone.
+bool has_probe_evidence(const Finding& f);
+
 } // namespace faultline

@@ -71,6 +71,9 @@ std::string describe_effect(const ProbeScore& before, const ProbeScore& after);
 // candidates do not fit, each probe (and a re-probe of the original, for a fair comparison) gets a shorter
 // budget. `progress`, when given, is called (from one thread at a time) after each probe with the probes done
 // and those planned so far. docs/fixes.md has the details.
+// validate_fixes' wall-time budget, in single-probe budgets.
+constexpr double kValidationBudgetProbes = 3.0;
+
 struct FixProgress {
     size_t probed = 0;
     size_t planned = 0;

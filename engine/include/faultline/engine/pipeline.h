@@ -54,6 +54,11 @@ Analysis analyze_text(std::string_view text, const AnalysisOptions& options,
                       const std::atomic<bool>* cancel = nullptr,
                       const std::function<void(const ProbeProgress&)>& progress = {});
 
+// The longest wall time analyze_text may take with these options: the probe's budget, then fix validation's
+// and the what-if probes', each a multiple of it (parsing and static checks aside). The language server
+// counts a worker as hung only past this.
+double analysis_wall_cap_seconds(const AnalysisOptions& options);
+
 // Merges two finding lists: one finding per (fault, statement start); the higher confidence wins, sources and
 // fixes of both are kept.
 std::vector<Finding> merge_findings(std::vector<Finding> a, std::vector<Finding> b);

@@ -89,7 +89,10 @@ struct OpenDocument {
 
     std::vector<Finding> static_findings;
     int64_t static_version = -1;         // version the static findings describe
-    std::vector<Finding> probe_findings; // from the worker; shifted through later edits
+    // From the worker; shifted through later edits. When `probe_complete`, the worker's whole analysis of
+    // version `probe_version` (static findings included), else only a note of why the probe failed.
+    std::vector<Finding> probe_findings;
+    bool probe_complete = false;
     std::optional<Trace> trace;
     int64_t probe_version = -1;   // version the probe last ran on
     std::vector<Finding> current; // what was last published (static + probe, merged)
@@ -158,6 +161,9 @@ private:
                        bool static_only = false);
     void fail_waiters(OpenDocument& doc, const std::string& why);
     json diagnostics_json(OpenDocument& doc);
+    // What to publish: the worker's analysis when it describes the current version, else the static findings
+    // merged with the probe's evidence carried over from an earlier version.
+    std::vector<Finding> current_findings(const OpenDocument& doc) const;
     // probe.cpp (probe scheduling, worker events, progress)
     void ensure_worker();
     void schedule_probe(OpenDocument& doc, std::chrono::milliseconds delay);
