@@ -32,7 +32,8 @@ struct Project {
 
 std::vector<std::string> checked_paths(const std::string& json_out) {
     std::vector<std::string> paths;
-    for (const auto& f : nlohmann::json::parse(json_out)["files"])
+    const auto doc = nlohmann::json::parse(json_out);
+    for (const auto& f : doc["files"])
         paths.push_back(f["path"].get<std::string>());
     return paths;
 }

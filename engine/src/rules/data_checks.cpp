@@ -14,7 +14,7 @@ constexpr double kLargeInput = 100.0;
 enum class Scaling { Pixels, Standardize };
 
 // The quick fix of an unscaled-input finding: a statement scaling the inputs, inserted right after the one
-// that last binds the name training reads (the load, a reshape, a tensor built from the raw array), so
+// that last binds the name training reads (the load, or a reshape or conversion after it), so
 // everything after it sees scaled values. Nothing when that statement or name is unknown. Validation data
 // passed separately may not come from the same name: the fix would then leave it unscaled, so it is offered
 // for the probe to validate rather than preferred.
