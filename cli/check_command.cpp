@@ -1,10 +1,15 @@
+#include "check_summary.h"
 #include "commands.h"
+#include "file_walk.h"
+#include "parallel_for.h"
 #include "unified_diff.h"
 
 #include "faultline/engine/fixes.h"
 #include "faultline/engine/pipeline.h"
 #include "faultline/engine/report.h"
 
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -36,7 +41,9 @@ struct CheckOptions {
     AnalysisOptions analysis;
     bool fix = false;
     bool diff = false;
-    std::vector<std::string> files;
+    unsigned jobs = default_jobs();
+    std::vector<std::string> excludes;
+    std::vector<std::string> paths; // files and folders, as given
 };
 
 // Parses `--name value` and `--name=value`.
@@ -86,65 +93,120 @@ bool parse_probe_option(const Args& args, size_t& i, AnalysisOptions& options, s
     return false;
 }
 
-int check_command(const Args& args) {
-    CheckOptions opt;
+namespace {
+
+// More threads than this is a typing error, not a machine.
+constexpr double kMaxJobs = 1024;
+
+// Parses check's arguments; an empty string means they are valid, else it is the usage error.
+std::string parse_check_args(const Args& args, CheckOptions& opt) {
     for (size_t i = 0; i < args.size(); ++i) {
         std::string value, error;
+        double number = 0;
         if (take_value(args, i, "--format", value)) {
-            if (value != "text" && value != "json" && value != "sarif")
-                return usage_error("unknown format: " + value);
+            if (value != "text" && value != "json" && value != "sarif") return "unknown format: " + value;
             opt.format = value;
+        } else if (take_value(args, i, "--jobs", value)) {
+            if (!parse_number(value, number) || number < 1 || number > kMaxJobs ||
+                number != std::floor(number))
+                return "invalid --jobs: " + value;
+            opt.jobs = static_cast<unsigned>(number);
+        } else if (take_value(args, i, "--exclude", value)) {
+            opt.excludes.push_back(value);
         } else if (parse_probe_option(args, i, opt.analysis, error)) {
-            if (!error.empty()) return usage_error(error);
+            if (!error.empty()) return error;
         } else if (args[i] == "--fix") {
             opt.fix = true;
         } else if (args[i] == "--diff") {
             opt.diff = true;
         } else if (!args[i].empty() && args[i][0] == '-') {
-            return usage_error("unknown option: " + args[i]);
+            return "unknown option: " + args[i];
         } else {
-            opt.files.push_back(args[i]);
+            opt.paths.push_back(args[i]);
         }
     }
-    if (opt.files.empty()) return usage_error("check needs at least one FILE");
-    if (opt.diff && !opt.fix) return usage_error("--diff needs --fix");
+    if (opt.paths.empty()) return "check needs at least one FILE or folder";
+    if (opt.diff && !opt.fix) return "--diff needs --fix";
+    return {};
+}
 
-    std::vector<FileReport> reports;
+// Applies the best fix of each finding: writes the file, or prints the diff. False when the file cannot be
+// written.
+bool apply_fixes(const FileReport& report, const CheckOptions& opt) {
+    std::vector<Replacement> edits;
+    for (const auto& f : report.findings)
+        if (const Fix* fix = best_fix(f, !opt.analysis.probe))
+            edits.insert(edits.end(), fix->edits.begin(), fix->edits.end());
+    std::string fixed = apply_replacements(report.text, edits);
+    if (opt.diff) {
+        std::cout << unified_diff(report.path, report.text, fixed);
+    } else if (fixed != report.text) {
+        std::ofstream out(report.path, std::ios::binary | std::ios::trunc);
+        if (!out || !(out << fixed)) return false;
+        std::fprintf(stderr, "faultline: fixed %s\n", report.path.c_str());
+    }
+    return true;
+}
+
+} // namespace
+
+int check_command(const Args& args) {
+    CheckOptions opt;
+    if (std::string error = parse_check_args(args, opt); !error.empty()) return usage_error(error);
+    const auto started = std::chrono::steady_clock::now();
+
+    FileList list = collect_python_files(opt.paths, opt.excludes);
+    bool input_error = false;
+    for (const auto& path : list.missing) {
+        std::fprintf(stderr, "faultline: cannot read %s: no such file or folder\n", path.c_str());
+        input_error = true;
+    }
+
+    // Each file's analysis is independent (probes run concurrently by design, one thread each); the reports
+    // keep the walk's sorted order whatever order they finish in.
+    std::vector<FileReport> reports(list.files.size());
+    {
+        Progress progress(list.files.size()); // cleared before anything else is printed
+        parallel_for(list.files.size(), opt.jobs, [&](size_t i) {
+            FileReport& report = reports[i];
+            report.path = list.files[i];
+            if (read_file(report.path, report.text, report.error)) {
+                Analysis analysis = analyze_text(report.text, opt.analysis);
+                report.findings = std::move(analysis.findings);
+                report.trace = std::move(analysis.trace);
+            }
+            progress.done(report.path);
+        });
+    }
+
     int exit_code = 0;
-    for (const auto& path : opt.files) {
-        FileReport report;
-        report.path = path;
-        std::string error;
-        if (!read_file(path, report.text, error)) return usage_error(error);
-        Analysis analysis = analyze_text(report.text, opt.analysis);
-        report.findings = std::move(analysis.findings);
-        report.trace = std::move(analysis.trace);
+    std::vector<FileReport> readable;
+    for (auto& report : reports) {
+        if (!report.error.empty()) {
+            std::fprintf(stderr, "faultline: %s\n", report.error.c_str());
+            input_error = true;
+            continue;
+        }
         for (const auto& f : report.findings)
             if (f.severity == Severity::Error || f.severity == Severity::Warning) exit_code = 1;
-        if (opt.fix) {
-            std::vector<Replacement> edits;
-            for (const auto& f : report.findings)
-                if (const Fix* fix = best_fix(f, !opt.analysis.probe))
-                    edits.insert(edits.end(), fix->edits.begin(), fix->edits.end());
-            std::string fixed = apply_replacements(report.text, edits);
-            if (opt.diff) {
-                std::cout << unified_diff(path, report.text, fixed);
-            } else if (fixed != report.text) {
-                std::ofstream out(path, std::ios::binary | std::ios::trunc);
-                if (!out || !(out << fixed)) return usage_error("cannot write " + path);
-                std::fprintf(stderr, "faultline: fixed %s\n", path.c_str());
-            }
-        }
-        reports.push_back(std::move(report));
+        if (opt.fix && !apply_fixes(report, opt)) return usage_error("cannot write " + report.path);
+        readable.push_back(std::move(report));
     }
-    if (opt.fix && opt.diff) return exit_code;
-    if (opt.format == "json")
-        std::cout << format_json(reports).dump(2) << "\n";
-    else if (opt.format == "sarif")
-        std::cout << format_sarif(reports).dump(2) << "\n";
-    else
-        std::cout << format_text(reports);
-    return exit_code;
+    if (!(opt.fix && opt.diff)) {
+        if (opt.format == "json")
+            std::cout << format_json(readable).dump(2) << "\n";
+        else if (opt.format == "sarif")
+            std::cout << format_sarif(readable).dump(2) << "\n";
+        else
+            std::cout << format_text(readable);
+    }
+    std::cout.flush();
+    if (opt.format == "text") {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::fprintf(stderr, "%s\n", summary_line(readable, seconds).c_str());
+    }
+    return input_error ? 2 : exit_code;
 }
 
 } // namespace faultline::cli

@@ -5,7 +5,7 @@
 
 #include "faultline/engine/diagnose.h"
 #include "faultline/engine/pipeline.h"
-#include "faultline/engine/report.h"
+#include "faultline/engine/docs_link.h"
 
 #include <algorithm>
 #include <chrono>

@@ -14,7 +14,8 @@ namespace {
 constexpr const char* kHelp = R"(faultline - find the faulty statements in deep-learning training scripts
 
 usage:
-  faultline check [options] FILE...   diagnose scripts and print findings
+  faultline check [options] PATH...   diagnose scripts and print findings; a folder is walked for *.py
+                                      (hidden folders, __pycache__ and its .gitignore's entries left out)
       --format text|json|sarif        output format (default text)
       --no-probe                      static checks only (no probe training)
       --no-whatif                     no what-if probes (FL301-FL308): faster, classifier alarms unconfirmed
@@ -22,6 +23,9 @@ usage:
       --seed N                        probe seed (default 1)
       --fix                           apply the best fix of each finding to the file
       --diff                          with --fix: print a unified diff instead of writing
+      --exclude GLOB                  leave out what a folder walk finds matching GLOB (gitignore-style;
+                                      repeatable)
+      --jobs N                        files checked in parallel (default: the number of cores)
   faultline lsp [--stdio] [--clientProcessId PID] [--log FILE]
                                       run the language server over stdio
   faultline probe FILE [--json] [--budget SECONDS] [--seed N]

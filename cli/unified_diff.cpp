@@ -57,6 +57,15 @@ std::vector<Op> diff_ops(const std::vector<std::string>& a, const std::vector<st
     return ops;
 }
 
+// The path in the a/ and b/ headers: an absolute path loses its leading '/', as git shows a path outside the
+// repository (`--- a/home/me/train.py`), so `patch -p1` run from '/' applies the diff as it does for a relative
+// path run from the working folder.
+std::string header_path(const std::string& path) {
+    size_t start = 0;
+    while (start < path.size() && path[start] == '/') ++start;
+    return path.substr(start);
+}
+
 } // namespace
 
 std::string unified_diff(const std::string& path, const std::string& before, const std::string& after,
@@ -65,7 +74,7 @@ std::string unified_diff(const std::string& path, const std::string& before, con
     auto a = split_lines(before), b = split_lines(after);
     auto ops = diff_ops(a, b);
     std::ostringstream out;
-    out << "--- a/" << path << "\n+++ b/" << path << "\n";
+    out << "--- a/" << header_path(path) << "\n+++ b/" << header_path(path) << "\n";
     size_t k = 0;
     const size_t ctx = static_cast<size_t>(context);
     while (k < ops.size()) {

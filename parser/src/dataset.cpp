@@ -148,7 +148,9 @@ void note_names(Context& cx, TSNode x, TSNode y) {
         d.inputs_name = xv.array->selected_name;
     } else if (is(unwrap(x), "identifier")) {
         const Binding* b = cx.scope.lookup(unwrap(x));
-        if (b && b->kind == Binding::Kind::Assign && b->path.empty()) {
+        // A plain or an unpacking assignment (`(x_train, y_train), _ = mnist.load_data()`): either way a
+        // statement after it can rebind the name.
+        if (b && b->kind == Binding::Kind::Assign) {
             d.inputs_bound = span(cx.scope.statement_of(b->stmt));
             d.inputs_name = std::string(text(cx.src, unwrap(x)));
         }

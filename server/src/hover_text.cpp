@@ -56,6 +56,66 @@ const char* source_name(EvidenceSource s) {
 
 } // namespace
 
+namespace {
+
+// A finding's explanation, paragraph by paragraph, sorted into what the card shows in turn. A finding merged
+// from several sources (a static check, the diagnosis, a what-if probe; the language server merges its own
+// static findings again with the probe worker's merged ones) carries the same paragraph more than once: each
+// is kept once.
+struct ExplanationParts {
+    std::vector<std::string> reasons; // why the statement is faulty, and what the probes measured
+    std::vector<std::string> fixes;   // "**Fix:** ..." advice
+    std::vector<std::string> links;   // "[FL111: softmax-single-unit](...)"
+};
+
+bool starts_with(const std::string& s, const char* prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
+
+ExplanationParts split_explanation(const std::string& explanation) {
+    ExplanationParts parts;
+    std::vector<std::string> seen;
+    size_t pos = 0;
+    while (pos <= explanation.size()) {
+        size_t end = explanation.find("\n\n", pos);
+        if (end == std::string::npos) end = explanation.size();
+        std::string paragraph = explanation.substr(pos, end - pos);
+        pos = end + 2;
+        while (!paragraph.empty() && (paragraph.back() == '\n' || paragraph.back() == ' '))
+            paragraph.pop_back();
+        while (!paragraph.empty() && paragraph.front() == '\n')
+            paragraph.erase(0, 1);
+        if (paragraph.empty() || std::find(seen.begin(), seen.end(), paragraph) != seen.end()) continue;
+        seen.push_back(paragraph);
+        if (starts_with(paragraph, "**Fix:**"))
+            parts.fixes.push_back(paragraph);
+        else if (starts_with(paragraph, "[FL") && paragraph.back() == ')' &&
+                 paragraph.find("](") != std::string::npos)
+            parts.links.push_back(paragraph);
+        else
+            parts.reasons.push_back(paragraph);
+    }
+    return parts;
+}
+
+std::string probe_section(const Trace* trace) {
+    if (trace && trace->status == ProbeStatus::Ok) {
+        std::string curves =
+            series_line(*trace, "train_loss", "loss") + series_line(*trace, "train_acc", "acc ");
+        if (curves.empty()) return {};
+        std::string md = "\n**Probe** (" + std::to_string(trace->simulated_epochs) + " epochs";
+        if (!trace->data_description.empty()) md += ", " + trace->data_description;
+        return md + ")  \n" + curves;
+    }
+    if (trace && trace->status == ProbeStatus::Failed && !trace->reason.empty())
+        return "\n**Probe failed:** " + trace->reason + "\n";
+    return {};
+}
+
+} // namespace
+
+// The card reads top to bottom: what is wrong and why (each explanation once), the evidence (the probe's
+// curves), then the fix: the advice, and the quick fix with its measured effect; the rule's link last.
 std::string hover_markdown(const Finding& f, const Trace* trace) {
     std::string md = "**faultline";
     if (!f.code.empty()) md += " " + f.code + " · " + to_string(f.fault);
@@ -67,18 +127,12 @@ std::string hover_markdown(const Finding& f, const Trace* trace) {
         md += ")";
     }
     md += "\n\n" + f.message + "\n";
-    if (!f.explanation.empty()) md += "\n" + f.explanation + "\n";
-    if (trace && trace->status == ProbeStatus::Ok) {
-        std::string curves =
-            series_line(*trace, "train_loss", "loss") + series_line(*trace, "train_acc", "acc ");
-        if (!curves.empty()) {
-            md += "\n**Probe** (" + std::to_string(trace->simulated_epochs) + " epochs";
-            if (!trace->data_description.empty()) md += ", " + trace->data_description;
-            md += ")  \n" + curves;
-        }
-    } else if (trace && trace->status == ProbeStatus::Failed && !trace->reason.empty()) {
-        md += "\n**Probe failed:** " + trace->reason + "\n";
-    }
+    const ExplanationParts parts = split_explanation(f.explanation);
+    for (const auto& reason : parts.reasons)
+        md += "\n" + reason + "\n";
+    md += probe_section(trace);
+    for (const auto& fix : parts.fixes)
+        md += "\n" + fix + "\n";
     if (!f.fixes.empty()) {
         md += "\n**Quick fix:** ";
         const Fix* best = &f.fixes.front();
@@ -88,6 +142,8 @@ std::string hover_markdown(const Finding& f, const Trace* trace) {
         if (best->validated && !best->effect.empty()) md += " — measured: " + best->effect;
         md += "\n";
     }
+    for (const auto& link : parts.links)
+        md += "\n" + link + "\n";
     return md;
 }
 

@@ -1,34 +1,21 @@
 // The `faultline` command as a user and other tools see it: exit codes, and the JSON contract of check.
+#include "run_cli.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
 
-struct Result {
-    int exit_code;
-    std::string out;
-};
+using Result = faultline::test::CliResult;
 
 Result run(const std::string& args) {
-    std::string cmd = std::string(FAULTLINE_BINARY) + " " + args + " 2>/dev/null";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-        out.append(buf.data(), n);
-    int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return faultline::test::run_cli(args);
 }
 
 std::string example(const char* name) {
@@ -125,6 +112,20 @@ TEST_CASE("check --fix --diff prints a unified diff and leaves the file alone") 
     CHECK(r.out.rfind("--- a/", 0) == 0);
     CHECK(r.out.find("\n-model.add(Dense(1, activation='softmax'))") != std::string::npos);
     CHECK(r.out.find("\n+model.add(Dense(1, activation='sigmoid'))") != std::string::npos);
+}
+
+TEST_CASE("check --fix --diff on an absolute path shows it under a/ and b/ with one slash, as git does") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("faultline-diff-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const fs::path script = dir / "train.py";
+    fs::copy_file(example("binary_softmax.py"), script, fs::copy_options::overwrite_existing);
+    REQUIRE(script.is_absolute());
+    auto r = run("check --no-probe --fix --diff " + script.string());
+    const std::string shown = script.string().substr(1);
+    CHECK(r.out.rfind("--- a/" + shown + "\n+++ b/" + shown + "\n", 0) == 0);
+    CHECK(r.out.find("//") == std::string::npos);
+    fs::remove_all(dir);
 }
 
 TEST_CASE("eval reports a malformed truth.json in one line and exits 2") {

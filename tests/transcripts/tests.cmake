@@ -8,7 +8,7 @@ if(FAULTLINE_NODE)
              COMMAND ${FAULTLINE_NODE} ${CMAKE_CURRENT_LIST_DIR}/run.mjs $<TARGET_FILE:faultline> ${_t}
                      ${CMAKE_CURRENT_LIST_DIR}/../fixtures/server)
     set_tests_properties(transcripts:${_name} PROPERTIES TIMEOUT 120 LABELS server
-                         ENVIRONMENT "OPENBLAS_NUM_THREADS=1")
+                         ENVIRONMENT "OPENBLAS_NUM_THREADS=1;FAULTLINE_DOCS_URL=https://docs.example.test/faultline/")
   endforeach()
 else()
   message(STATUS "node not found: the LSP transcript tests are not registered")

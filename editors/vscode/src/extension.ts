@@ -15,7 +15,7 @@ import {
   ServerOptions as ExecutableOptions,
 } from 'vscode-languageclient/node';
 
-import { currentEnv, queryVersion, resolveExecutable } from './core/binary';
+import { currentEnv, notFoundMessage, queryVersion, resolveExecutable } from './core/binary';
 import {
   SERVER_COMMAND_RUN_PROBE,
   SERVER_COMMAND_SHOW_TRACE,
@@ -70,11 +70,7 @@ async function locateServer(): Promise<string | undefined> {
   const baseDir = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const file = resolveExecutable(configured, currentEnv(), baseDir);
   if (!file) {
-    const where = configured.includes('/') || configured.includes('\\') ? 'at that path' : 'on PATH';
-    await offerSetPath(
-      `faultline: the language server '${configured}' was not found ${where}. ` +
-        `Install faultline ${MIN_SERVER_VERSION} or later, or set faultline.path to the executable.`,
-    );
+    await offerSetPath(notFoundMessage(configured, currentEnv(), MIN_SERVER_VERSION));
     return undefined;
   }
   let versionOutput: string;

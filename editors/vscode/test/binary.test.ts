@@ -4,7 +4,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { LookupEnv, currentEnv, isExecutableFile, queryVersion, resolveExecutable } from '../src/core/binary';
+import {
+  LookupEnv,
+  currentEnv,
+  installDirs,
+  isExecutableFile,
+  notFoundMessage,
+  queryVersion,
+  resolveExecutable,
+} from '../src/core/binary';
 
 const posix = process.platform !== 'win32';
 let root: string;
@@ -16,8 +24,16 @@ function writeExecutable(file: string, body: string): void {
   fs.chmodSync(file, 0o755);
 }
 
+// Only files under the test's own folder exist: a faultline installed on this machine (/usr/bin) must not
+// change the answers.
 function env(PATH: string, overrides: Partial<LookupEnv> = {}): LookupEnv {
-  return { ...currentEnv(), PATH, homedir: root, ...overrides };
+  return {
+    ...currentEnv(),
+    PATH,
+    homedir: root,
+    isExecutableFile: (f) => f.startsWith(root) && isExecutableFile(f),
+    ...overrides,
+  };
 }
 
 before(() => {
@@ -55,6 +71,31 @@ test('missing everywhere, empty PATH, empty setting: undefined', { skip: !posix 
   assert.equal(resolveExecutable('faultline', env(':::')), undefined);
   assert.equal(resolveExecutable('faultline', { ...env(''), PATH: undefined }), undefined);
   assert.equal(resolveExecutable('   ', env(binB)), undefined);
+});
+
+test('not on PATH: the install folders (~/.local/bin, /usr/local/bin, /usr/bin), after PATH', { skip: !posix }, () => {
+  const local = path.join(root, '.local', 'bin');
+  fs.mkdirSync(local, { recursive: true });
+  writeExecutable(path.join(local, 'faultline'), 'echo "faultline 0.3.1"');
+  try {
+    assert.deepEqual(installDirs(env('')), [local, '/usr/local/bin', '/usr/bin']);
+    assert.equal(resolveExecutable('faultline', env(binA)), path.join(local, 'faultline'));
+    assert.equal(resolveExecutable('faultline', env(binB)), path.join(binB, 'faultline'));
+  } finally {
+    fs.rmSync(path.join(root, '.local'), { recursive: true, force: true });
+  }
+  const debian = env('', { isExecutableFile: (f) => f === '/usr/bin/faultline' });
+  assert.equal(resolveExecutable('faultline', debian), '/usr/bin/faultline');
+  // A path setting is never looked for elsewhere.
+  assert.equal(resolveExecutable('/opt/faultline/bin/faultline', debian), undefined);
+});
+
+test('the not-found message says where it looked and how to install', () => {
+  const message = notFoundMessage('faultline', env('', { platform: 'linux' }), '0.1.0');
+  for (const part of ['on PATH', '.local/bin', '/usr/bin', 'scripts/install', '.deb', 'faultline.path', '0.1.0']) {
+    assert.ok(message.includes(part), `${part} in: ${message}`);
+  }
+  assert.ok(notFoundMessage('./bin/faultline', env(''), '0.1.0').includes('at that path'));
 });
 
 test('a path is used as it is: absolute, relative to the workspace, or under ~', { skip: !posix }, () => {

@@ -1,5 +1,6 @@
 #include "faultline/engine/report.h"
 
+#include "faultline/engine/docs_link.h"
 #include "faultline/engine/rules.h"
 
 #include <algorithm>
@@ -44,21 +45,6 @@ EvidenceSource source_from_word(const std::string& s) {
 
 } // namespace
 
-std::string file_uri(const std::string& path) {
-    if (path.rfind("file://", 0) == 0) return path;
-    std::string out = "file://";
-    for (unsigned char c : path) {
-        if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            out += buf;
-        }
-    }
-    return out;
-}
-
 nlohmann::json lsp_text_edits(const Fix& fix, const LineIndex& index, PositionEncoding enc) {
     nlohmann::json edits = nlohmann::json::array();
     for (const auto& e : fix.edits)
@@ -79,8 +65,9 @@ nlohmann::json lsp_diagnostic(const Finding& finding, const LineIndex& index, Po
                         {"severity", static_cast<int>(finding.severity)},
                         {"source", "faultline"},
                         {"code", finding.code},
-                        {"codeDescription", {{"href", rule_docs_url(finding.code)}}},
                         {"message", finding.message}};
+    // No link rather than one that does not resolve (docs_link.h).
+    if (std::string url = rule_docs_url(finding.code); !url.empty()) d["codeDescription"] = {{"href", url}};
     if (!finding.related.empty()) {
         nlohmann::json related = nlohmann::json::array();
         for (size_t i = 0; i < finding.related.size(); ++i) {
@@ -242,11 +229,12 @@ nlohmann::json format_sarif(const std::vector<FileReport>& files) {
                 name = r.name;
                 summary = r.summary;
             }
-        rules.push_back({{"id", f.code},
-                         {"name", name},
-                         {"shortDescription", {{"text", summary}}},
-                         {"helpUri", rule_docs_url(f.code)},
-                         {"properties", {{"fault", to_string(f.fault)}}}});
+        nlohmann::json rule = {{"id", f.code},
+                               {"name", name},
+                               {"shortDescription", {{"text", summary}}},
+                               {"properties", {{"fault", to_string(f.fault)}}}};
+        if (std::string url = rule_docs_url(f.code); !url.empty()) rule["helpUri"] = url;
+        rules.push_back(std::move(rule));
         rule_index[f.code] = rules.size() - 1;
         return rules.size() - 1;
     };
@@ -283,7 +271,6 @@ nlohmann::json format_sarif(const std::vector<FileReport>& files) {
              {{{"tool",
                 {{"driver",
                   {{"name", "faultline"},
-                   {"informationUri", "https://github.com/faultline-dev/faultline"},
                    {"rules", rules}}}}},
                {"artifacts", artifacts},
                {"columnKind", "utf16CodeUnits"},

@@ -8,9 +8,6 @@
 namespace faultline {
 namespace {
 
-// Where the per-rule documentation lives; each code is a heading of its own, so GitHub anchors it as #fl101.
-constexpr const char* kDocsBase = "https://github.com/faultline-dev/faultline/blob/main/docs/rules.md";
-
 std::vector<RuleInfo> make_rules() {
     using F = Fault;
     using S = Severity;
@@ -80,13 +77,6 @@ std::vector<RuleInfo> make_rules() {
 const std::vector<RuleInfo>& all_rules() {
     static const std::vector<RuleInfo> rules = make_rules();
     return rules;
-}
-
-std::string rule_docs_url(const std::string& code) {
-    std::string anchor;
-    for (char c : code)
-        anchor += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return std::string(kDocsBase) + "#" + anchor;
 }
 
 } // namespace faultline

@@ -129,7 +129,9 @@ Finding* CheckContext::add(std::string_view code, std::string message, std::stri
     f.severity = rule->severity;
     f.confidence = 1.0;
     f.message = std::move(message);
-    f.explanation = std::move(explanation) + "\n\n[" + c + ": " + rule->name + "](" + rule_docs_url(c) + ")";
+    f.explanation = std::move(explanation);
+    if (std::string url = rule_docs_url(c); !url.empty())
+        f.explanation += "\n\n[" + c + ": " + rule->name + "](" + url + ")";
     f.range = range;
     f.sources.push_back(EvidenceSource::Static);
     out_.push_back(std::move(f));

@@ -11,6 +11,27 @@ namespace {
 // Inputs this large reach the first layer's units hundreds of times larger than scaled inputs would.
 constexpr double kLargeInput = 100.0;
 
+enum class Scaling { Pixels, Standardize };
+
+// The quick fix of an unscaled-input finding: a statement scaling the inputs, inserted right after the one
+// that last binds the name training reads (the load, or a reshape or conversion after it), so
+// everything after it sees scaled values. Nothing when that statement or name is unknown. Validation data
+// passed separately may not come from the same name: the fix would then leave it unscaled, so it is offered
+// for the probe to validate rather than preferred.
+void add_scaling_fix(Finding& f, const Data& d, Scaling scaling) {
+    if (d.inputs_bound.empty() || d.inputs_name.empty()) return;
+    const std::string& x = d.inputs_name;
+    const std::string indent(d.inputs_bound.start.column, ' ');
+    const bool pixels = scaling == Scaling::Pixels;
+    const std::string statement =
+        pixels ? x + " = " + x + " / 255.0"
+               : x + " = (" + x + " - " + x + ".mean(axis=0)) / (" + x + ".std(axis=0) + 1e-8)";
+    const std::string title =
+        pixels ? "Scale the inputs to 0..1 (" + x + " / 255.0)" : "Standardize the features (" + x + ")";
+    f.fixes.push_back(
+        make_fix(title, {insert_after(d.inputs_bound, "\n" + indent + statement)}, !d.has_validation_data));
+}
+
 void unscaled_input(CheckContext& ctx) {
     const auto& p = ctx.program;
     const auto& d = p.data;
@@ -44,6 +65,9 @@ void unscaled_input(CheckContext& ctx) {
         Fault::data_preprocessing, value_span(d.scaled, d.source.origin));
     if (!f) return;
     add_related(*f, p.fit_call, "trained here");
+    // Pixels (0..255) are divided by 255, as the explanation says; other large values are standardized.
+    const bool pixels = images || (d.input_max.known() && *d.input_max <= 255.0);
+    add_scaling_fix(*f, d, pixels ? Scaling::Pixels : Scaling::Standardize);
 }
 
 void categorical_with_integer_labels(CheckContext& ctx) {
@@ -127,16 +151,7 @@ void unscaled_table(CheckContext& ctx) {
     if (!f) return;
     add_related(*f, d.source.origin, "read here");
     add_related(*f, p.fit_call, "trained here");
-    if (d.inputs_bound.empty() || d.inputs_name.empty()) return;
-    const std::string& x = d.inputs_name;
-    std::string indent(d.inputs_bound.start.column, ' ');
-    // Validation data passed separately may not come from the same name: the fix would then leave it
-    // unscaled, so it is offered for the probe to validate rather than preferred.
-    f->fixes.push_back(
-        make_fix("Standardize the features (" + x + ")",
-                 {insert_after(d.inputs_bound, "\n" + indent + x + " = (" + x + " - " + x +
-                                                   ".mean(axis=0)) / (" + x + ".std(axis=0) + 1e-8)")},
-                 !d.has_validation_data));
+    add_scaling_fix(*f, d, Scaling::Standardize);
 }
 
 } // namespace

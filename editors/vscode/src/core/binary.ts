@@ -52,9 +52,31 @@ function candidates(file: string, env: LookupEnv): string[] {
   return hasExt ? [file] : [file, ...exts.map((e) => file + e)];
 }
 
-// `configured` is faultline.path: a bare name is searched on PATH; anything with a separator is a path
-// (`~` expands to the home directory, a relative path is taken against `baseDir`, the first workspace
-// folder). Returns the absolute file to spawn, or undefined when nothing runnable is there.
+// Where `scripts/install` (~/.local/bin) and the Debian package (/usr/bin) put the binary, plus /usr/local/bin:
+// an editor started from a desktop menu often has a PATH without ~/.local/bin, and the user should not have to
+// configure what they just installed.
+export function installDirs(env: LookupEnv): string[] {
+  if (env.platform === 'win32') {
+    return [];
+  }
+  return [path.posix.join(env.homedir, '.local', 'bin'), '/usr/local/bin', '/usr/bin'];
+}
+
+// What to tell a user whose faultline cannot be found: where it was looked for and how to install it.
+export function notFoundMessage(configured: string, env: LookupEnv, minVersion: string): string {
+  const isPath = configured.includes('/') || (env.platform === 'win32' && configured.includes('\\'));
+  const where = isPath ? 'at that path' : ['on PATH', ...installDirs(env)].join(', ');
+  return (
+    `faultline: the language server '${configured}' was not found (looked ${where}). ` +
+    `Install faultline ${minVersion} or later: from a faultline checkout, \`scripts/install\` puts it in ` +
+    '~/.local/bin (or `cmake --install build --prefix PREFIX`), or install its Debian package ' +
+    '(`sudo apt install ./faultline_*.deb`). Or set faultline.path to the executable.'
+  );
+}
+
+// `configured` is faultline.path: a bare name is searched on PATH, then in installDirs; anything with a
+// separator is a path (`~` expands to the home directory, a relative path is taken against `baseDir`, the
+// first workspace folder). Returns the absolute file to spawn, or undefined when nothing runnable is there.
 export function resolveExecutable(configured: string, env: LookupEnv, baseDir?: string): string | undefined {
   const p = pathModule(env.platform);
   let name = configured.trim();
@@ -70,7 +92,7 @@ export function resolveExecutable(configured: string, env: LookupEnv, baseDir?: 
     return candidates(absolute, env).find(env.isExecutableFile);
   }
   const delimiter = env.platform === 'win32' ? ';' : ':';
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
+  for (const dir of [...(env.PATH ?? '').split(delimiter), ...installDirs(env)]) {
     // An empty PATH entry means the current directory to a POSIX shell; the extension host's current
     // directory is meaningless to the user, so it is skipped.
     if (dir === '') {

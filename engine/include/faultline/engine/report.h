@@ -12,9 +12,6 @@
 
 namespace faultline {
 
-// A file: URI for a path (percent-encoded; a path that is already a file: URI is kept as it is).
-std::string file_uri(const std::string& path);
-
 // An LSP Range for a byte span of the text the index was built from.
 nlohmann::json lsp_range(const Span& span, const LineIndex& index, PositionEncoding enc);
 

@@ -1,6 +1,7 @@
 // Static checks: findings from the TrainingProgram alone, in well under a millisecond.
 #pragma once
 
+#include "faultline/engine/docs_link.h"
 #include "faultline/engine/finding.h"
 #include "faultline/parser/program.h"
 
@@ -23,7 +24,6 @@ struct RuleInfo {
 };
 
 const std::vector<RuleInfo>& all_rules();
-std::string rule_docs_url(const std::string& code);
 
 std::vector<Finding> run_static_checks(const TrainingProgram& program, const CheckOptions& options = {});
 
