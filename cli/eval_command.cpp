@@ -4,8 +4,8 @@
 #include "lsp_child.h"
 
 #include "faultline/engine/diagnose.h"
-#include "faultline/engine/pipeline.h"
 #include "faultline/engine/docs_link.h"
+#include "faultline/engine/pipeline.h"
 
 #include <algorithm>
 #include <chrono>
@@ -139,8 +139,10 @@ int eval_command(const Args& args) {
         try {
             server = std::make_unique<LspChild>(
                 own_binary(),
+                // The server's info log would bury the scores; warnings and errors still show.
                 nlohmann::json{
-                    {"probe", {{"enabled", true}, {"budgetSeconds", options.probe_options.budget_seconds}}}});
+                    {"probe", {{"enabled", true}, {"budgetSeconds", options.probe_options.budget_seconds}}},
+                    {"logLevel", "warn"}});
         } catch (const std::exception& e) {
             return usage_error(e.what());
         }

@@ -40,8 +40,9 @@ usage:
       --train-only                    train on the programs already recorded, probe nothing
       --labels FILE                   write each program's labels and split, then stop
       --cv-out FILE                   write each program's cross-validated probabilities
-  faultline eval DIR [--json] [--no-probe] [--no-whatif]
-                                      score the subjects in DIR (buggy.py, fixed.py, truth.json)
+  faultline eval DIR [--json] [--no-probe] [--no-whatif] [--budget S] [--through cli|lsp]
+                                      score the subjects in DIR (buggy.py, fixed.py, truth.json);
+                                      --through lsp: each file through `faultline lsp`, as an editor sees it
   faultline --version | --help        (COMMAND --help: this text)
 
 exit codes: 0 no findings, 1 findings of severity warning or error, 2 usage or input error.
