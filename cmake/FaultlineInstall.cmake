@@ -4,6 +4,9 @@
 #                                  examples/
 # `cmake --install build --prefix ~/.local` needs no root; scripts/install does that.
 include(GNUInstallDirs)
+# Installing (and so packaging: cpack installs first) needs only the faultline target built, not the whole
+# test suite; scripts/install builds that target before installing.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 install(TARGETS faultline RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md" PATTERN "*.svg")

@@ -1,4 +1,5 @@
 // Diagnostics, hover and code actions on a real faulty script, through the real parser and static checks.
+#include "faultline/engine/docs_link.h"
 #include "harness.h"
 
 #include <catch2/catch.hpp>
@@ -33,7 +34,11 @@ TEST_CASE("static findings are pushed with code, docs link, related information 
     CHECK(d["source"] == "faultline");
     CHECK(d["range"]["start"]["line"] == kOutputLine);
     CHECK(d["severity"] == 1);
-    CHECK(d["codeDescription"]["href"].get<std::string>().find("#fl111") != std::string::npos);
+    // The docs link only when it resolves (docs_link.h): this test binary runs from no install prefix.
+    if (const std::string link = faultline::rule_docs_url("FL111"); link.empty())
+        CHECK_FALSE(d.contains("codeDescription"));
+    else
+        CHECK(d["codeDescription"]["href"] == link);
     CHECK(d["data"]["fault"] == "act");
     CHECK(d["data"]["confidence"].get<double>() > 0.0);
     REQUIRE(!d["data"]["fixes"].empty());

@@ -128,7 +128,7 @@ struct Data {
     bool labels_scaling_removable = false; // that statement only rescales the label name it assigns
     // Where a scaling of the inputs can follow, and the name it scales: for data read from a file the first
     // statement selecting part of the table into a name (`X = dataset[:, 0:8]`, before any split), else the
-    // plain assignment of the name passed to training; empty when neither exists.
+    // assignment (plain, or unpacking a load) of the name passed to training; empty when neither exists.
     Span inputs_bound;
     std::string inputs_name;
     std::vector<std::vector<double>> literal_x; // literal data (XOR tables, small np.array)
