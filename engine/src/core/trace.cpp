@@ -52,6 +52,7 @@ void to_json(nlohmann::json& j, const Trace& t) {
                        {"synthetic_data", t.synthetic_data},
                        {"data_description", t.data_description},
                        {"seconds", t.seconds},
+                       {"planned_seconds", t.planned_seconds},
                        {"seed", t.seed},
                        {"parameters", t.parameters},
                        {"diverged", t.diverged},
@@ -82,6 +83,7 @@ void from_json(const nlohmann::json& j, Trace& t) {
     t.synthetic_data = j.value("synthetic_data", true);
     t.data_description = j.value("data_description", "");
     t.seconds = j.value("seconds", 0.0);
+    t.planned_seconds = j.value("planned_seconds", 0.0);
     t.seed = j.value("seed", uint64_t{0});
     t.parameters = j.value("parameters", int64_t{0});
     t.diverged = j.value("diverged", false);

@@ -3,10 +3,11 @@
 // (a multi-fault program often needs two changes before either shows), and the combination `check --fix`
 // would apply is probed too.
 //
-// Budget: all of it within three single-probe budgets of wall time. Two probes run at a time; when there are
-// more candidates than fit, each probe gets a proportional share of the budget (steps and seconds), and the
-// original is re-probed at that share so that the comparison stays fair. Composition runs only while a whole
-// further probe still fits before the deadline.
+// Budget: all of it within three single-probe budgets, charged in the probes' planned seconds (so the result
+// does not depend on the machine's load; the wall clock only stops it far past that). Two probes run at a
+// time; when there are more candidates than fit, each probe gets a proportional share of the budget (steps
+// and seconds), and the original is re-probed at that share so that the comparison stays fair. Composition
+// runs only while a whole further probe still fits before the deadline.
 #include "faultline/engine/fixes.h"
 #include "faultline/parser/parse.h"
 #include "fixes/candidates.h"
@@ -94,8 +95,10 @@ public:
     Validator(std::string_view text, const TrainingProgram& program, const ProbeOptions& options,
               const std::atomic<bool>* cancel, const std::function<void(const FixProgress&)>& progress)
         : text_(text), program_(program), options_(options), cancel_(cancel), progress_(progress),
-          deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                       kBudgetProbes * options.budget_seconds))) {}
+          allowed_(kBudgetProbes * options.budget_seconds),
+          wall_deadline_(Clock::now() +
+                         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                             kWallCapFactor * kBudgetProbes * options.budget_seconds))) {}
 
     void run(const Trace& baseline, std::vector<Finding>& findings);
 
@@ -106,13 +109,18 @@ private:
     void probe(const std::vector<std::string>& texts, bool within_deadline = false);
     std::optional<ProbeScore> score_of(const std::string& text) const;
     bool comparable(const std::string& text) const;
-    // Whether one more probe, as long as the longest so far, still ends before the deadline.
-    bool time_for_a_wave() {
-        std::lock_guard lock(timing_mutex_);
-        return Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(longest_probe_)) <=
-               deadline_;
+    // How many of `n` further probes the budget still affords, two at a time, each expected to cost the
+    // longest planned so far. Charged in planned seconds (Trace::planned_seconds), not the clock's, so that
+    // the same script validates the same fixes on an idle and on a loaded machine; the clock only stops
+    // validation far past its budget (kWallCapFactor).
+    size_t affordable(size_t n) const {
+        if (Clock::now() > wall_deadline_) return 0;
+        const double left = allowed_ - spent_;
+        if (left < longest_probe_) return 0;
+        const auto waves = static_cast<size_t>(left / std::max(longest_probe_, 1e-6));
+        return std::min(n, waves * fixes::kProbeWorkers);
     }
+    bool time_for_a_wave() const { return affordable(1) == 1; }
     void compose(std::vector<Finding>& findings);
     void rank(std::vector<Finding>& findings);
     void report_applied_set(std::vector<Finding>& findings);
@@ -124,9 +132,10 @@ private:
     const std::function<void(const FixProgress&)>& progress_;
     std::mutex progress_mutex_;
     FixProgress done_;
-    std::mutex timing_mutex_;
-    double longest_probe_ = 0.0; // seconds
-    const Clock::time_point deadline_;
+    double longest_probe_ = 0.0; // planned seconds of the costliest probe so far
+    double spent_ = 0.0;         // planned seconds charged so far, a wave of parallel probes as its costliest
+    const double allowed_;
+    const Clock::time_point wall_deadline_;
     ProbeOptions per_probe_;
     bool classification_ = true;
     ProbeScore before_;
@@ -172,10 +181,11 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
     std::vector<Trace> results(todo.size());
     std::vector<TrainingProgram> programs(todo.size());
     done_.planned += todo.size();
+    const size_t afforded = within_deadline ? affordable(todo.size()) : todo.size();
     std::atomic<size_t> next{0};
     auto worker = [&] {
         for (size_t i = next++; i < todo.size() && !cancelled(cancel_); i = next++) {
-            if (within_deadline && !time_for_a_wave()) {
+            if (i >= afforded || (within_deadline && Clock::now() > wall_deadline_)) {
                 results[i].status = ProbeStatus::Skipped;
                 results[i].reason = "out of validation time";
                 continue;
@@ -186,13 +196,7 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
                 results[i].reason = "the edit does not parse";
                 continue;
             }
-            auto started = Clock::now();
             results[i] = run_probe(programs[i], per_probe_, cancel_).trace;
-            {
-                std::lock_guard lock(timing_mutex_);
-                longest_probe_ =
-                    std::max(longest_probe_, std::chrono::duration<double>(Clock::now() - started).count());
-            }
             if (progress_) {
                 std::lock_guard lock(progress_mutex_);
                 ++done_.probed;
@@ -202,6 +206,13 @@ void Validator::probe(const std::vector<std::string>& texts, bool within_deadlin
     };
     fixes::run_probe_workers(todo.size(), worker);
     if (cancelled(cancel_)) return;
+    // Charged after the wave, from the plans alone: the same whatever order the workers finished in.
+    double costliest = 0.0;
+    for (const Trace& t : results)
+        costliest = std::max(costliest, planned_probe_seconds(t));
+    longest_probe_ = std::max(longest_probe_, costliest);
+    const size_t ran = std::min(afforded, todo.size());
+    spent_ += static_cast<double>((ran + fixes::kProbeWorkers - 1) / fixes::kProbeWorkers) * costliest;
     for (size_t i = 0; i < todo.size(); ++i) {
         loss_of_[todo[i]] = programs[i].loss.name.value_or("(unknown)");
         traces_[todo[i]] = std::move(results[i]);
@@ -416,9 +427,10 @@ void Validator::run(const Trace& baseline, std::vector<Finding>& findings) {
     }
 
     bool reprobe = false;
-    double share = budget_share(first_wave.size(), baseline.seconds, options_.budget_seconds, &reprobe);
+    double share =
+        budget_share(first_wave.size(), planned_probe_seconds(baseline), options_.budget_seconds, &reprobe);
     per_probe_ = shortened(options_, share);
-    longest_probe_ = baseline.seconds * share;
+    longest_probe_ = planned_probe_seconds(baseline) * share;
     const std::string original(text_);
     if (reprobe)
         first_wave.insert(first_wave.begin(),

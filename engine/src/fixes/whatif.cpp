@@ -121,9 +121,11 @@ public:
     WhatIf(const TrainingProgram& program, const Trace& baseline, const ProbeOptions& options,
            const WhatIfOptions& whatif, const std::atomic<bool>* cancel)
         : program_(program), baseline_(baseline), options_(options), whatif_(whatif), cancel_(cancel),
-          deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                       whatif.budget_probes * options.budget_seconds))),
-          longest_(std::max(baseline.seconds, 1e-3)) {
+          allowed_(whatif.budget_probes * options.budget_seconds),
+          wall_deadline_(Clock::now() +
+                         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                             kWallCapFactor * whatif.budget_probes * options.budget_seconds))),
+          longest_(std::max(planned_probe_seconds(baseline), 1e-3)) {
         options_.threads = 1;
         // The diagnosis probe squeezes a long training into 160 steps, which flatters any change that makes
         // steps bigger (a higher rate, another optimizer, smaller batches): a script whose 5,600 updates at
@@ -132,31 +134,33 @@ public:
         options_.max_steps = std::max(options_.max_steps, kWhatIfSteps);
         options_.max_epochs = std::max(options_.max_epochs, kWhatIfEpochs);
         if (baseline.steps > 0)
-            longest_ *= static_cast<double>(options_.max_steps) / static_cast<double>(baseline.steps);
+            longest_ = std::min(options.budget_seconds, longest_ * static_cast<double>(options_.max_steps) /
+                                                            static_cast<double>(baseline.steps));
     }
 
-    // Probes (program, seed) pairs two at a time; a pair that cannot finish before the deadline (judged by
-    // the longest probe so far) is left unprobed.
+    // Probes (program, seed) pairs two at a time, as many as the budget still affords; the rest are left
+    // unprobed. Charged in planned seconds (see Validator::affordable in validate.cpp): the same pairs are
+    // probed on an idle and on a loaded machine, and the clock only stops the what-if far past its budget.
     std::vector<std::optional<Trace>>
     probe(const std::vector<std::pair<const TrainingProgram*, uint64_t>>& work) {
         std::vector<std::optional<Trace>> out(work.size());
+        const size_t afforded = affordable(work.size());
         std::atomic<size_t> next{0};
         auto worker = [&] {
-            for (size_t i = next++; i < work.size() && !cancelled(cancel_); i = next++) {
-                if (!time_left()) continue;
+            for (size_t i = next++; i < afforded && !cancelled(cancel_); i = next++) {
+                if (Clock::now() > wall_deadline_) continue;
                 ProbeOptions o = options_;
                 o.seed = work[i].second;
-                auto started = Clock::now();
-                Trace t = run_probe(*work[i].first, o, cancel_).trace;
-                {
-                    std::lock_guard lock(mutex_);
-                    longest_ =
-                        std::max(longest_, std::chrono::duration<double>(Clock::now() - started).count());
-                }
-                out[i] = std::move(t);
+                out[i] = run_probe(*work[i].first, o, cancel_).trace;
             }
         };
-        fixes::run_probe_workers(work.size(), worker);
+        fixes::run_probe_workers(afforded, worker);
+        double costliest = 0.0;
+        for (const auto& t : out)
+            if (t) costliest = std::max(costliest, planned_probe_seconds(*t));
+        longest_ = std::max(longest_, costliest);
+        spent_ +=
+            static_cast<double>((afforded + fixes::kProbeWorkers - 1) / fixes::kProbeWorkers) * costliest;
         return out;
     }
 
@@ -173,11 +177,11 @@ public:
     WhatIfResult run(std::string_view text, const std::vector<Finding>& existing);
 
 private:
-    bool time_left() {
-        std::lock_guard lock(mutex_);
-        return Clock::now() +
-                   std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(longest_)) <=
-               deadline_;
+    size_t affordable(size_t n) const {
+        if (Clock::now() > wall_deadline_) return 0;
+        const double left = allowed_ - spent_;
+        if (left < longest_) return 0;
+        return std::min(n, static_cast<size_t>(left / longest_) * fixes::kProbeWorkers);
     }
 
     const TrainingProgram& program_;
@@ -185,9 +189,10 @@ private:
     ProbeOptions options_;
     const WhatIfOptions& whatif_;
     const std::atomic<bool>* cancel_;
-    const Clock::time_point deadline_;
-    std::mutex mutex_;
-    double longest_;
+    const double allowed_;                  // planned seconds
+    const Clock::time_point wall_deadline_; // the safety net
+    double longest_;                        // planned seconds of the costliest probe so far
+    double spent_ = 0.0;
     bool classification_ = true;
 };
 

@@ -10,6 +10,7 @@
 #include "probe/task.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <cstdio>
 #include <mutex>
 
 #include <chrono>
@@ -131,6 +132,8 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
     trace.synthetic_data = !task.literal;
     trace.data_description = task.description;
     trace.parameters = plan.parameters;
+    trace.planned_seconds =
+        static_cast<double>(schedule.total_steps) * probe::estimate_step_seconds(plan, schedule.batch_size);
     if (!schedule.note.empty()) trace.notes.push_back(schedule.note);
     if (plan.assumed_input)
         trace.notes.push_back("the input width is unknown; assumed " + probe::shape_text(plan.input));
@@ -212,10 +215,18 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
                 monitor.finish(trace);
                 return;
             }
-            if (seconds_since(start) > options.budget_seconds) {
-                trace.notes.push_back("stopped by the time budget after " +
-                                      std::to_string(trace.simulated_epochs) + " of " +
-                                      std::to_string(schedule.epochs) + " epochs");
+            // The schedule was planned from the cost model, not the clock, so that the same script gives the
+            // same trace on a loaded machine; the clock only stops a probe that runs far past its plan.
+            if (seconds_since(start) > kWallCapFactor * options.budget_seconds) {
+                char cap[160];
+                std::snprintf(cap, sizeof cap,
+                              "cut short by the time budget (%d x %.3g s of wall time) at step %lld of %lld, "
+                              "after %lld of %lld epochs",
+                              kWallCapFactor, options.budget_seconds, static_cast<long long>(trace.steps),
+                              static_cast<long long>(schedule.total_steps),
+                              static_cast<long long>(trace.simulated_epochs),
+                              static_cast<long long>(schedule.epochs));
+                trace.notes.push_back(cap);
                 monitor.finish(trace);
                 return;
             }

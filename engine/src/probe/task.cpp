@@ -202,15 +202,17 @@ TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const
     return result;
 }
 
+namespace {
+// Share of the time budget planned for training steps; the rest is building, data and validation.
+constexpr double kTrainShare = 0.6;
+} // namespace
+
 Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const NetworkPlan& plan,
                        const ProbeOptions& options) {
     Schedule s;
     const int64_t max_epochs = std::max<int64_t>(options.max_epochs, 1);
     // Fewer batches than this and a simulated "epoch" says little about an epoch.
     constexpr int64_t kMinStepsPerEpoch = 8;
-    // Share of the time budget planned for training steps; the rest is building, data and validation.
-    constexpr double kTrainShare = 0.6;
-
     s.train_samples = std::max<int64_t>(task.train_samples, 1);
     int64_t default_batch = p.framework == Framework::PyTorch && !p.batch_size.known() ? 1 : 32;
     const int64_t user_batch = std::max<int64_t>(p.batch_size.value_or(default_batch), 1);
@@ -294,3 +296,11 @@ Schedule plan_schedule(const TrainingProgram& p, const TaskSpec& task, const Net
 }
 
 } // namespace faultline::probe
+
+namespace faultline {
+
+double planned_probe_seconds(const Trace& trace) {
+    return trace.planned_seconds / probe::kTrainShare;
+}
+
+} // namespace faultline

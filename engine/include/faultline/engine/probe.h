@@ -13,8 +13,13 @@
 
 namespace faultline {
 
+// The wall clock stops a probe only past this many times its budget: the steps are planned from a cost model
+// of the network (task.cpp), not from the clock, so that the same script gets the same trace, and the same
+// findings, on an idle and on a loaded machine.
+constexpr int kWallCapFactor = 4;
+
 struct ProbeOptions {
-    double budget_seconds = 3.0;
+    double budget_seconds = 3.0;      // what the steps are planned for; see kWallCapFactor
     int64_t max_steps = 600;          // optimizer steps across the whole probe
     int64_t max_epochs = 30;          // simulated epochs at most
     int64_t max_train_samples = 2000; // synthetic rows
@@ -40,6 +45,11 @@ struct ProbeResult {
     // span of the offending statement.
     std::vector<Finding> build_findings;
 };
+
+// What a probe costs by the cost model its steps were planned with: the training's planned seconds plus the
+// share of the budget that data, instruments and validation passes take. Deterministic, unlike
+// Trace::seconds; what budgets shared between several probes are charged in.
+double planned_probe_seconds(const Trace& trace);
 
 // Runs in-process. Never throws: errors end up in trace.status/reason and build_findings.
 // `cancel` is polled between steps; `progress` is called after each simulated epoch.

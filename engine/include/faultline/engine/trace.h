@@ -59,6 +59,10 @@ struct Trace {
     bool synthetic_data = true;
     std::string data_description; // "synthetic 10-class images 28x28x1, values 0..255"
     double seconds = 0.0;
+    // The cost model's estimate of the training's seconds (planned steps x estimated step time): unlike
+    // `seconds` it does not depend on the machine's load, so budgets that share time between several probes
+    // (fix validation, what-if) are charged in it.
+    double planned_seconds = 0.0;
     uint64_t seed = 0;
     int64_t parameters = 0;
     bool diverged = false; // NaN/Inf seen
