@@ -1,0 +1,89 @@
+// The severity policy: the evidence a finding carries decides how loud it may be.
+#include "faultline/engine/severity_policy.h"
+
+#include <catch2/catch.hpp>
+
+using namespace faultline;
+
+namespace {
+
+Finding finding(std::string code, Severity severity, std::vector<EvidenceSource> sources) {
+    Finding f;
+    f.code = std::move(code);
+    f.severity = severity;
+    f.sources = std::move(sources);
+    return f;
+}
+
+Severity policed(Finding f) {
+    std::vector<Finding> one{std::move(f)};
+    apply_severity_policy(one);
+    return one[0].severity;
+}
+
+using S = Severity;
+using E = EvidenceSource;
+
+} // namespace
+
+TEST_CASE("severity policy: a proving rule keeps its severity on the text alone") {
+    CHECK(policed(finding("FL111", S::Error, {E::Static})) == S::Error); // softmax over one unit
+    CHECK(policed(finding("FL163", S::Error, {E::Static})) == S::Error); // the loop never steps
+    CHECK(policed(finding("FL121", S::Warning, {E::Static})) == S::Warning);
+}
+
+TEST_CASE("severity policy: a rule that only suggests needs a second piece of evidence") {
+    // A learning rate outside the usual range, on the text alone: information.
+    CHECK(policed(finding("FL131", S::Warning, {E::Static})) == S::Information);
+    // The probe's classifier agrees at the same statement: a warning, never an error.
+    CHECK(policed(finding("FL131", S::Warning, {E::Static, E::Diagnosis})) == S::Warning);
+    CHECK(policed(finding("FL131", S::Error, {E::Static, E::Probe})) == S::Warning);
+    // Its fix was applied and the probe trained decisively better: a warning.
+    Finding measured = finding("FL131", S::Warning, {E::Static});
+    Fix fix;
+    fix.validated = true;
+    measured.fixes.push_back(fix);
+    CHECK(policed(measured) == S::Warning);
+}
+
+TEST_CASE("severity policy: a classifier alone is information") {
+    CHECK(policed(finding("FL202", S::Warning, {E::Diagnosis})) == S::Information);
+    CHECK(policed(finding("FL207", S::Error, {E::Diagnosis})) == S::Information);
+    // With a validated what-if change behind it, the classifier's call may alarm.
+    Finding confirmed = finding("FL202", S::Warning, {E::Diagnosis});
+    Fix fix;
+    fix.validated = true;
+    confirmed.fixes.push_back(fix);
+    CHECK(policed(confirmed) == S::Warning);
+    // An unvalidated fix is no evidence.
+    Finding offered = finding("FL202", S::Warning, {E::Diagnosis});
+    offered.fixes.push_back(Fix{});
+    CHECK(policed(offered) == S::Information);
+}
+
+TEST_CASE("severity policy: probe findings") {
+    // The network the text describes cannot be built: proven by running it.
+    CHECK(policed(finding("FL901", S::Error, {E::Probe})) == S::Error);
+    // The labels against the output width rest on how the labels were read: information alone.
+    CHECK(policed(finding("FL903", S::Error, {E::Probe})) == S::Information);
+    // A what-if finding carries its validated change: a warning.
+    Finding whatif = finding("FL302", S::Warning, {E::Probe});
+    Fix fix;
+    fix.validated = true;
+    whatif.fixes.push_back(fix);
+    CHECK(policed(whatif) == S::Warning);
+}
+
+TEST_CASE("severity policy: never raises, and says why it lowered") {
+    CHECK(policed(finding("FL142", S::Information, {E::Static})) == S::Information);
+    CHECK(policed(finding("FL111", S::Hint, {E::Static})) == S::Hint);
+    std::vector<Finding> one{finding("FL131", S::Warning, {E::Static})};
+    apply_severity_policy(one);
+    CHECK(one[0].explanation.find("second, independent piece of evidence") != std::string::npos);
+    // A finding without sources has no evidence at all.
+    CHECK(policed(finding("FL131", S::Warning, {})) == S::Information);
+    // Applying twice changes nothing more.
+    auto explanation = one[0].explanation;
+    apply_severity_policy(one);
+    CHECK(one[0].explanation == explanation);
+}
