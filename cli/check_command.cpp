@@ -3,11 +3,14 @@
 
 #include "faultline/engine/fixes.h"
 #include "faultline/engine/pipeline.h"
+#include "faultline/engine/project_config.h"
 #include "faultline/engine/report.h"
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace faultline::cli {
@@ -37,7 +40,27 @@ struct CheckOptions {
     bool fix = false;
     bool diff = false;
     std::vector<std::string> files;
+    // Rule selection as ruff has it; given on the command line, they replace pyproject.toml's lists.
+    std::optional<std::vector<std::string>> select;
+    std::optional<std::vector<std::string>> ignore;
+    bool exit_zero = false;
+    bool budget_given = false;
 };
+
+// "FL151,FL2" -> {"FL151", "FL2"}; upper-cased, empty items dropped.
+std::vector<std::string> code_list(const std::string& value) {
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : value + ",") {
+        if (c == ',') {
+            if (!item.empty()) out.push_back(item);
+            item.clear();
+        } else if (c != ' ') {
+            item += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+    }
+    return out;
+}
 
 // Parses `--name value` and `--name=value`.
 bool take_value(const Args& args, size_t& i, const std::string& name, std::string& value) {
@@ -90,10 +113,18 @@ int check_command(const Args& args) {
     CheckOptions opt;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string value, error;
+        // The command line's budget wins over pyproject.toml's.
+        if (args[i] == "--budget" || args[i].rfind("--budget=", 0) == 0) opt.budget_given = true;
         if (take_value(args, i, "--format", value)) {
             if (value != "text" && value != "json" && value != "sarif")
                 return usage_error("unknown format: " + value);
             opt.format = value;
+        } else if (take_value(args, i, "--select", value)) {
+            opt.select = code_list(value);
+        } else if (take_value(args, i, "--ignore", value)) {
+            opt.ignore = code_list(value);
+        } else if (args[i] == "--exit-zero") {
+            opt.exit_zero = true;
         } else if (parse_probe_option(args, i, opt.analysis, error)) {
             if (!error.empty()) return usage_error(error);
         } else if (args[i] == "--fix") {
@@ -116,7 +147,15 @@ int check_command(const Args& args) {
         report.path = path;
         std::string error;
         if (!read_file(path, report.text, error)) return usage_error(error);
-        Analysis analysis = analyze_text(report.text, opt.analysis);
+        ProjectConfig config = load_project_config(path);
+        if (!config.error.empty()) return usage_error(config.error);
+        if (opt.select) config.select = *opt.select;
+        if (opt.ignore) config.ignore = *opt.ignore;
+        AnalysisOptions analysis_options = opt.analysis;
+        if (config.budget_seconds && !opt.budget_given)
+            analysis_options.probe_options.budget_seconds = *config.budget_seconds;
+        Analysis analysis = analyze_text(report.text, analysis_options);
+        apply_project_config(config, report.text, analysis.findings);
         report.findings = std::move(analysis.findings);
         report.trace = std::move(analysis.trace);
         for (const auto& f : report.findings)
@@ -137,6 +176,7 @@ int check_command(const Args& args) {
         }
         reports.push_back(std::move(report));
     }
+    if (opt.exit_zero) exit_code = 0;
     if (opt.fix && opt.diff) return exit_code;
     if (opt.format == "json")
         std::cout << format_json(reports).dump(2) << "\n";

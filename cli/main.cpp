@@ -22,6 +22,12 @@ usage:
       --seed N                        probe seed (default 1)
       --fix                           apply the best fix of each finding to the file
       --diff                          with --fix: print a unified diff instead of writing
+      --select CODES                  report only these rules (codes or prefixes: FL151,FL2)
+      --ignore CODES                  never report these rules (codes or prefixes)
+      --exit-zero                     exit 0 even when there are findings
+                                      ([tool.faultline] in the nearest pyproject.toml sets select,
+                                      ignore, budget and severity overrides; `# noqa: FL151` or
+                                      `# faultline: ignore[FL151]` on a line suppresses it there)
   faultline lsp [--stdio] [--clientProcessId PID] [--log FILE]
                                       run the language server over stdio
   faultline probe FILE [--json] [--budget SECONDS] [--seed N]
