@@ -40,24 +40,21 @@ void collect_regions(const Context& cx, TSNode region, int depth, std::vector<TS
     }
 }
 
+// torch.optim.lr_scheduler.StepLR, a scheduler class of another library (OneCycleScheduler, CosineLR).
 bool is_scheduler(const std::string& callee) {
-    return callee.find("lr_scheduler") != std::string::npos;
+    const std::string_view cls = last_part(callee);
+    return callee.find("lr_scheduler") != std::string::npos ||
+           cls.find("Scheduler") != std::string_view::npos ||
+           (cls.size() > 2 && cls.substr(cls.size() - 2) == "LR");
 }
 
-// Whether the object `expr` stands for may be an optimizer: false only when it is known to be something else
-// (a learning-rate scheduler, a library object). A parameter is followed to what its call sites pass.
+// Whether the object `expr` stands for may be an optimizer: false only when it is known to be a learning-rate
+// scheduler, whose step() changes no weight. A parameter is followed to what its call sites pass.
 bool may_be_optimizer(const Context& cx, TSNode expr, int depth) {
     if (depth > kMaxHelperDepth) return true;
     TSNode obj = cx.ev.object_of(expr);
     if (null(obj)) return true;
-    if (is(obj, "call")) {
-        std::string callee = cx.ev.callee(obj);
-        if (callee.rfind("torch.optim.", 0) == 0) return !is_scheduler(callee);
-        if (last_part(callee) == "GradScaler") return true; // scaler.step(optimizer) steps the optimizer
-        // A function or class of the script (get_optimizer()) is not followed: unknown, so it may be.
-        TSNode fn = unwrap(field(obj, "function"));
-        return is(fn, "identifier") && !null(cx.scope.definition(text(cx.src, fn)));
-    }
+    if (is(obj, "call")) return !is_scheduler(cx.ev.callee(obj));
     if (!is(obj, "identifier")) return true; // self.optimizer, optimizers[0]: not followed
     const Binding* b = cx.scope.lookup(obj);
     if (!b || b->kind != Binding::Kind::Param) return true;
