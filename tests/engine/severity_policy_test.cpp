@@ -87,3 +87,31 @@ TEST_CASE("severity policy: never raises, and says why it lowered") {
     apply_severity_policy(one);
     CHECK(one[0].explanation == explanation);
 }
+
+TEST_CASE("severity policy: a probe that saw training fail is the second piece for a static finding") {
+    Trace failed;
+    failed.status = ProbeStatus::Ok;
+    failed.flags["not_converge"] = {0, 1};
+    Trace healthy = failed;
+    healthy.flags["not_converge"] = {1, 0};     // only the last epoch counts
+    healthy.flags["slow_convergence"] = {1, 1}; // slow is not failed
+    CHECK(probe_saw_failure(failed));
+    CHECK_FALSE(probe_saw_failure(healthy));
+    Trace nan = healthy;
+    nan.diverged = true;
+    CHECK(probe_saw_failure(nan));
+    Trace skipped = failed;
+    skipped.status = ProbeStatus::Skipped;
+    CHECK_FALSE(probe_saw_failure(skipped));
+
+    auto with = [](Finding f, const Trace& t) {
+        std::vector<Finding> one{std::move(f)};
+        apply_severity_policy(one, &t);
+        return one[0].severity;
+    };
+    CHECK(with(finding("FL131", S::Warning, {E::Static}), failed) == S::Warning);
+    CHECK(with(finding("FL131", S::Warning, {E::Static}), healthy) == S::Information);
+    CHECK(with(finding("FL131", S::Error, {E::Static}), failed) == S::Warning); // still not proven
+    // The classifier reads the same probe: its failure is not a second piece for it.
+    CHECK(with(finding("FL202", S::Warning, {E::Diagnosis}), failed) == S::Information);
+}

@@ -41,23 +41,40 @@ const char* name(Severity s) {
     return "information";
 }
 
+// The monitor's flags (trace.h) that mean training failed rather than went slowly.
+constexpr const char* kFailureFlags[] = {"nan_loss",         "nan_weight",      "nan_grad",
+                                         "exploding_grad",   "vanishing_grad",  "dying_relu",
+                                         "unchanged_weight", "constant_output", "not_converge"};
+
 } // namespace
 
-Severity severity_ceiling(const Finding& f) {
+bool probe_saw_failure(const Trace& trace) {
+    if (trace.status != ProbeStatus::Ok) return false;
+    if (trace.diverged) return true;
+    for (const char* name : kFailureFlags) {
+        auto it = trace.flags.find(name);
+        if (it != trace.flags.end() && !it->second.empty() && it->second.back() != 0) return true;
+    }
+    return false;
+}
+
+Severity severity_ceiling(const Finding& f, bool probe_failed) {
     const bool text = has_source(f, EvidenceSource::Static);
     const bool proven =
         (text && rule_proves(f.code)) || (has_source(f, EvidenceSource::Probe) && probe_proves(f.code));
     if (proven) return Severity::Error;
-    const bool probe = has_source(f, EvidenceSource::Probe) || has_source(f, EvidenceSource::Diagnosis);
+    const bool probe =
+        probe_failed || has_source(f, EvidenceSource::Probe) || has_source(f, EvidenceSource::Diagnosis);
     const bool measured_fix =
         std::any_of(f.fixes.begin(), f.fixes.end(), [](const Fix& x) { return x.validated; });
     if ((text && probe) || measured_fix) return Severity::Warning;
     return Severity::Information;
 }
 
-void apply_severity_policy(std::vector<Finding>& findings) {
+void apply_severity_policy(std::vector<Finding>& findings, const Trace* probe) {
+    const bool probe_failed = probe && probe_saw_failure(*probe);
     for (Finding& f : findings) {
-        const Severity ceiling = severity_ceiling(f);
+        const Severity ceiling = severity_ceiling(f, probe_failed);
         if (!weaker(ceiling, f.severity)) continue;
         f.explanation += std::string("\n\nShown as ") + name(ceiling) + " rather than " + name(f.severity) +
                          ": " +

@@ -11,7 +11,7 @@ namespace {
 // The severity policy applies once, to the final list: applied earlier, a static finding lowered for lack
 // of a second piece of evidence could not regain its severity when the probe later agrees with it.
 Analysis policed(Analysis a) {
-    apply_severity_policy(a.findings);
+    apply_severity_policy(a.findings, &a.trace);
     return a;
 }
 
