@@ -17,7 +17,7 @@ std::vector<RuleInfo> make_rules() {
     using S = Severity;
     return {
         {"FL100", "unguarded-log-in-loss", F::loss, S::Warning,
-         "hand-written cross-entropy takes the log of probabilities with no guard against 0"},
+         "hand-written cross-entropy takes the log of probabilities with no guard against 0", true},
         {"FL101", "categorical-ce-single-unit", F::loss, S::Error,
          "categorical cross-entropy on a 1-unit output cannot learn", true},
         {"FL102", "binary-ce-on-softmax", F::loss, S::Warning,
@@ -64,7 +64,7 @@ std::vector<RuleInfo> make_rules() {
         {"FL142", "batch-larger-than-data", F::batch_size, S::Information,
          "batch size larger than the training set"},
         {"FL151", "unscaled-input", F::data_preprocessing, S::Warning,
-         "image pixels or large-valued features fed to the network unscaled"},
+         "image pixels or large-valued features fed to the network unscaled", true},
         {"FL152", "categorical-ce-integer-labels", F::loss, S::Error,
          "categorical cross-entropy with integer (not one-hot) labels", true},
         {"FL153", "scaled-class-labels", F::data_preprocessing, S::Error,
