@@ -49,11 +49,15 @@ TEST_CASE("severity policy: a rule that only suggests needs a second piece of ev
 TEST_CASE("severity policy: a classifier alone is information") {
     CHECK(policed(finding("FL202", S::Warning, {E::Diagnosis})) == S::Information);
     CHECK(policed(finding("FL207", S::Error, {E::Diagnosis})) == S::Information);
-    // With a validated what-if change behind it, the classifier's call may alarm.
-    Finding confirmed = finding("FL202", S::Warning, {E::Diagnosis});
+    // A fix measured on the same synthetic probe is not independent of the classifier's call.
+    Finding measured = finding("FL202", S::Warning, {E::Diagnosis});
     Fix fix;
     fix.validated = true;
-    confirmed.fixes.push_back(fix);
+    measured.fixes.push_back(fix);
+    CHECK(policed(measured) == S::Information);
+    // A what-if probe that won under every seed at the same statement is.
+    Finding confirmed = measured;
+    confirmed.sources.push_back(E::Probe);
     CHECK(policed(confirmed) == S::Warning);
     // An unvalidated fix is no evidence.
     Finding offered = finding("FL202", S::Warning, {E::Diagnosis});

@@ -65,9 +65,13 @@ Severity severity_ceiling(const Finding& f, bool probe_failed) {
     if (proven) return Severity::Error;
     const bool probe =
         probe_failed || has_source(f, EvidenceSource::Probe) || has_source(f, EvidenceSource::Diagnosis);
+    // A change measured to train better is a second piece for the text, and the what-if probe's own finding
+    // (every seed won). For a classifier's call it is not: the classifier and the fix's measurement read the
+    // same probe on the same synthetic data, and on correct scripts both disagree with canonical settings.
     const bool measured_fix =
         std::any_of(f.fixes.begin(), f.fixes.end(), [](const Fix& x) { return x.validated; });
-    if ((text && probe) || measured_fix) return Severity::Warning;
+    const bool whatif = has_source(f, EvidenceSource::Probe);
+    if ((text && probe) || (measured_fix && (text || whatif))) return Severity::Warning;
     return Severity::Information;
 }
 

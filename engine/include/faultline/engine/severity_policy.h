@@ -19,9 +19,10 @@ bool probe_saw_failure(const Trace& trace);
 //   build or run the network the text describes (FL901, FL902, FL904).
 // - Warning: two independent pieces of evidence: the text and the probe (a static source together with a
 //   probe or diagnosis source, or a probe that saw training fail), or a change the probe measured to train
-//   decisively better (a validated fix, which every what-if finding carries). A proving rule whose own
-//   severity is Warning keeps it.
-// - Information: one piece of evidence that does not prove the fault: a classifier alone, a static rule
+//   decisively better (a validated fix on a static finding, or a what-if finding, which won under every
+//   seed). A proving rule whose own severity is Warning keeps it.
+// - Information: one piece of evidence that does not prove the fault: a classifier alone (with or without a
+//   fix measured on the same synthetic probe), a static rule
 //   that suggests rather than proves, the probe's reading of the labels alone.
 Severity severity_ceiling(const Finding& finding, bool probe_failed = false);
 
