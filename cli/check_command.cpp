@@ -6,13 +6,16 @@
 
 #include "faultline/engine/fixes.h"
 #include "faultline/engine/pipeline.h"
+#include "faultline/engine/project_config.h"
 #include "faultline/engine/report.h"
 
 #include <chrono>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace faultline::cli {
@@ -44,7 +47,27 @@ struct CheckOptions {
     unsigned jobs = default_jobs();
     std::vector<std::string> excludes;
     std::vector<std::string> paths; // files and folders, as given
+    // Rule selection as ruff has it; given on the command line, they replace pyproject.toml's lists.
+    std::optional<std::vector<std::string>> select;
+    std::optional<std::vector<std::string>> ignore;
+    bool exit_zero = false;
+    bool budget_given = false;
 };
+
+// "FL151,FL2" -> {"FL151", "FL2"}; upper-cased, empty items dropped.
+std::vector<std::string> code_list(const std::string& value) {
+    std::vector<std::string> out;
+    std::string item;
+    for (char c : value + ",") {
+        if (c == ',') {
+            if (!item.empty()) out.push_back(item);
+            item.clear();
+        } else if (c != ' ') {
+            item += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        }
+    }
+    return out;
+}
 
 // Parses `--name value` and `--name=value`.
 bool take_value(const Args& args, size_t& i, const std::string& name, std::string& value) {
@@ -103,6 +126,8 @@ std::string parse_check_args(const Args& args, CheckOptions& opt) {
     for (size_t i = 0; i < args.size(); ++i) {
         std::string value, error;
         double number = 0;
+        // The command line's budget wins over pyproject.toml's.
+        if (args[i] == "--budget" || args[i].rfind("--budget=", 0) == 0) opt.budget_given = true;
         if (take_value(args, i, "--format", value)) {
             if (value != "text" && value != "json" && value != "sarif") return "unknown format: " + value;
             opt.format = value;
@@ -113,6 +138,12 @@ std::string parse_check_args(const Args& args, CheckOptions& opt) {
             opt.jobs = static_cast<unsigned>(number);
         } else if (take_value(args, i, "--exclude", value)) {
             opt.excludes.push_back(value);
+        } else if (take_value(args, i, "--select", value)) {
+            opt.select = code_list(value);
+        } else if (take_value(args, i, "--ignore", value)) {
+            opt.ignore = code_list(value);
+        } else if (args[i] == "--exit-zero") {
+            opt.exit_zero = true;
         } else if (parse_probe_option(args, i, opt.analysis, error)) {
             if (!error.empty()) return error;
         } else if (args[i] == "--fix") {
@@ -171,9 +202,21 @@ int check_command(const Args& args) {
             FileReport& report = reports[i];
             report.path = list.files[i];
             if (read_file(report.path, report.text, report.error)) {
-                Analysis analysis = analyze_text(report.text, opt.analysis);
-                report.findings = std::move(analysis.findings);
-                report.trace = std::move(analysis.trace);
+                // The nearest pyproject.toml's [tool.faultline]; the command line's lists and budget win.
+                ProjectConfig config = load_project_config(report.path);
+                if (!config.error.empty()) {
+                    report.error = config.error;
+                } else {
+                    if (opt.select) config.select = *opt.select;
+                    if (opt.ignore) config.ignore = *opt.ignore;
+                    AnalysisOptions analysis_options = opt.analysis;
+                    if (config.budget_seconds && !opt.budget_given)
+                        analysis_options.probe_options.budget_seconds = *config.budget_seconds;
+                    Analysis analysis = analyze_text(report.text, analysis_options);
+                    apply_project_config(config, report.text, analysis.findings);
+                    report.findings = std::move(analysis.findings);
+                    report.trace = std::move(analysis.trace);
+                }
             }
             progress.done(report.path);
         });
@@ -206,6 +249,7 @@ int check_command(const Args& args) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         std::fprintf(stderr, "%s\n", summary_line(readable, seconds).c_str());
     }
+    if (opt.exit_zero) exit_code = 0;
     return input_error ? 2 : exit_code;
 }
 

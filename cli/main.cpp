@@ -26,6 +26,12 @@ usage:
       --exclude GLOB                  leave out what a folder walk finds matching GLOB (gitignore-style;
                                       repeatable)
       --jobs N                        files checked in parallel (default: the number of cores)
+      --select CODES                  report only these rules (codes or prefixes: FL151,FL2)
+      --ignore CODES                  never report these rules (codes or prefixes)
+      --exit-zero                     exit 0 even when there are findings
+                                      ([tool.faultline] in the nearest pyproject.toml sets select,
+                                      ignore, budget and severity overrides; `# noqa: FL151` or
+                                      `# faultline: ignore[FL151]` on a line suppresses it there)
   faultline lsp [--stdio] [--clientProcessId PID] [--log FILE]
                                       run the language server over stdio
   faultline probe FILE [--json] [--budget SECONDS] [--seed N]

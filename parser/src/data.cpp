@@ -212,9 +212,10 @@ Val Evaluator::eval_call(TSNode call, int depth) const {
                        call);
     }
 
-    if (name == "to_categorical") {
-        Val y = argv(0, {"y"});
-        Val n = argv(1, {"num_classes", "nb_classes"});
+    // keras.utils.to_categorical(y, num_classes) and tf.one_hot(indices, depth) make the same one-hot rows.
+    if (name == "to_categorical" || full == "tensorflow.one_hot") {
+        Val y = argv(0, {"y", "indices"});
+        Val n = argv(1, {"num_classes", "nb_classes", "depth"});
         auto a = y.kind == Val::Kind::Array ? copy_of(y) : std::make_shared<ArrayInfo>();
         if (y.kind != Val::Kind::Array) a->source = "unknown";
         if (n.is_number())
@@ -245,7 +246,8 @@ Val Evaluator::eval_call(TSNode call, int depth) const {
     if (full == "numpy.array" || full == "numpy.asarray" || full == "numpy.float32" ||
         full == "numpy.matrix" || full == "torch.tensor" || full == "torch.Tensor" ||
         full == "torch.FloatTensor" || full == "torch.LongTensor" || full == "torch.from_numpy" ||
-        full == "torch.as_tensor") {
+        full == "torch.as_tensor" || full == "tensorflow.convert_to_tensor" ||
+        full == "tensorflow.constant") {
         Val x = argv(0, {"object"});
         if (x.kind == Val::Kind::Array) return x;
         auto a = std::make_shared<ArrayInfo>();

@@ -134,8 +134,7 @@ Val Evaluator::eval(TSNode expr, int depth) const {
         // `x.sum(axis=1) > 2.5` on an array: a 0/1 column, the usual way scripts make binary targets.
         auto kids = named_children(expr);
         Val left = kids.empty() ? Val{} : eval(kids[0], depth + 1);
-        if (left.kind != Val::Kind::Array)
-            return Val::unknown(cat({quoted(src_, expr), " cannot be evaluated without running it"}));
+        if (left.kind != Val::Kind::Array) return compare_scalars(std::move(left), expr, depth);
         auto a = std::make_shared<ArrayInfo>(*left.array);
         a->min = 0;
         a->max = 1;
@@ -191,6 +190,15 @@ Val Evaluator::eval_binding(const Binding& b, int depth) const {
         }
     }
     Val v;
+    if ((b.kind == Binding::Kind::Assign || b.kind == Binding::Kind::AugAssign) &&
+        branch_not_taken(b, depth)) {
+        // The statement sits on an if/elif/else branch that does not run: the name keeps its earlier value.
+        const Binding* prev = scope_.lookup(text(src_, b.target), ts_node_start_byte(b.stmt), b.func);
+        v = prev && prev != &b ? eval_binding(*prev, depth + 1)
+                               : Val::unknown("assigned only on a branch that does not run");
+        (overrides_.empty() ? cache_ : scoped_cache_).emplace(&b, v);
+        return v;
+    }
     switch (b.kind) {
     case Binding::Kind::Assign:
     case Binding::Kind::With: {
@@ -269,6 +277,64 @@ Val Evaluator::eval_param(const Binding& b, int depth) const {
     if (!null(b.value)) return eval(b.value, depth + 1);
     return Val::unknown(calls == 0 ? "parameter of a function that is never called"
                                    : "parameter of a function called several times");
+}
+
+Val Evaluator::compare_scalars(Val left, TSNode expr, int depth) const {
+    const auto kids = named_children(expr);
+    TSNode op = ts_node_child(expr, 1);
+    if (kids.size() != 2 || null(op) || ts_node_is_named(op))
+        return Val::unknown(cat({quoted(src_, expr), " cannot be evaluated without running it"}));
+    Val right = eval(kids[1], depth + 1);
+    const std::string_view o = text(src_, op);
+    std::optional<bool> result;
+    if (left.is_number() && right.is_number()) {
+        const double a = left.number(), c = right.number();
+        if (o == "<") result = a < c;
+        if (o == ">") result = a > c;
+        if (o == "<=") result = a <= c;
+        if (o == ">=") result = a >= c;
+        if (o == "==") result = a == c;
+        if (o == "!=") result = a != c;
+    } else if (left.kind == Val::Kind::Str && right.kind == Val::Kind::Str) {
+        if (o == "==") result = left.s == right.s;
+        if (o == "!=") result = left.s != right.s;
+    }
+    if (!result) return Val::unknown(cat({quoted(src_, expr), " cannot be evaluated without running it"}));
+    Val out;
+    out.kind = Val::Kind::Bool;
+    out.b = *result;
+    merge_uses(out, left);
+    merge_uses(out, right);
+    return derived_value(std::move(out), expr);
+}
+
+std::optional<bool> Evaluator::truth(TSNode condition, int depth) const {
+    Val v = eval(condition, depth + 1);
+    if (v.kind == Val::Kind::None) return false;
+    if (v.is_number()) return v.number() != 0;
+    return std::nullopt;
+}
+
+bool Evaluator::branch_not_taken(const Binding& b, int depth) const {
+    TSNode child = b.stmt;
+    for (TSNode n = ts_node_parent(child); !null(n) && !ts_node_eq(n, b.func);
+         child = n, n = ts_node_parent(n)) {
+        if (!is(n, "if_statement") && !is(n, "elif_clause") && !is(n, "else_clause")) continue;
+        if (!is(child, "block"))
+            continue; // inside the condition, or an alternative clause of an if_statement
+        TSNode if_stmt = is(n, "if_statement") ? n : ts_node_parent(n);
+        if (!is(n, "else_clause") && truth(field(n, "condition"), depth) == std::optional<bool>(false))
+            return true;
+        // An earlier condition that holds takes its own branch instead.
+        if (ts_node_eq(n, if_stmt)) continue;
+        if (truth(field(if_stmt, "condition"), depth) == std::optional<bool>(true)) return true;
+        for (TSNode alt : named_children(if_stmt)) {
+            if (ts_node_eq(alt, n)) break;
+            if (is(alt, "elif_clause") && truth(field(alt, "condition"), depth) == std::optional<bool>(true))
+                return true;
+        }
+    }
+    return false;
 }
 
 Val Evaluator::eval_binary(TSNode expr, int depth) const {

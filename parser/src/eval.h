@@ -36,6 +36,13 @@ private:
     // generated.cpp: numpy ranges and element-wise functions, sklearn datasets and generators.
     std::optional<Val> eval_generated(TSNode call, const std::string& full, int depth) const;
     Val eval_binary(TSNode expr, int depth) const;
+    // `a < b`, `s == 'x'` on numbers and strings; unknown otherwise.
+    Val compare_scalars(Val left, TSNode expr, int depth) const;
+    // Whether a condition is known to hold (true) or not (false).
+    std::optional<bool> truth(TSNode condition, int depth) const;
+    // Whether the binding's statement is on an if/elif/else branch known not to run: its own condition is
+    // false, or an earlier condition of the same chain is true. Unknown conditions count as taken.
+    bool branch_not_taken(const Binding& b, int depth) const;
     Val eval_param(const Binding& b, int depth) const;
     // The value a call of a function defined in the script returns, with its parameters bound to the
     // arguments.

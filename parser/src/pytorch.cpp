@@ -3,6 +3,7 @@
 #include "defaults.h"
 #include "extract.h"
 #include "names.h"
+#include "training_step.h"
 
 #include <unordered_map>
 
@@ -533,18 +534,10 @@ void TorchReader::read_loop() {
     } else {
         cx_.prog.epochs = unknown_value<int64_t>(span(it), "epoch count not known");
     }
-    // zero_grad / step inside the epoch loop.
-    for (const CallSite& c : cx_.scope.calls()) {
-        if (!inside(epoch_loop, c.call)) continue;
-        std::string m = c.method;
-        if (m == "zero_grad" && !loop.zero_grad) loop.zero_grad = span(c.call);
-        if (m == "step" && !null(receiver(c.call))) {
-            TSNode obj = cx_.ev.object_of(receiver(c.call));
-            if (is(obj, "call") && cx_.ev.callee(obj).rfind("torch.optim.", 0) == 0 &&
-                cx_.ev.callee(obj).find("lr_scheduler") == std::string::npos)
-                loop.step = span(c.call);
-        }
-    }
+    // zero_grad / step inside the epoch loop, or in the script's functions it calls.
+    StepCalls calls = read_step_calls(cx_, epoch_loop);
+    loop.zero_grad = calls.zero_grad;
+    loop.step = calls.step;
     // The forward call of the training step, and evaluation outside it.
     TSNode batch_loop = loops.front();
     TSNode train_forward{};

@@ -434,7 +434,11 @@ int Tf1Reader::walk(Ref r, int depth) {
         Layer l;
         l.span = site(n, r.frame);
         bool contrib = q.find("contrib") != std::string::npos || q.find("slim") == 0;
-        TSNode act = arg(a, -1, {"activation", "activation_fn"});
+        // The activation's position: dense(inputs, units, activation) and fully_connected(inputs,
+        // num_outputs, activation_fn); conv2d(inputs, filters, kernel_size, strides, padding, data_format,
+        // dilation_rate / rate, activation) in tf.layers, contrib and slim alike.
+        const int act_position = name == "dense" || name == "fully_connected" ? 2 : name == "conv2d" ? 7 : -1;
+        TSNode act = arg(a, act_position, {"activation", "activation_fn"});
         if (name == "dense" || name == "fully_connected") {
             l.kind = "Dense";
             l.units = cx_.integer(arg(a, 1, {"units", "num_outputs"}));

@@ -1,11 +1,21 @@
 #include "faultline/engine/diagnose.h"
 #include "faultline/engine/pipeline.h"
+#include "faultline/engine/severity_policy.h"
 
 #include <chrono>
 
 namespace faultline {
 
-Analysis analyze_static(const TrainingProgram& program, const CheckOptions& checks) {
+namespace {
+
+// The severity policy applies once, to the final list: applied earlier, a static finding lowered for lack
+// of a second piece of evidence could not regain its severity when the probe later agrees with it.
+Analysis policed(Analysis a) {
+    apply_severity_policy(a.findings, &a.trace);
+    return a;
+}
+
+Analysis static_findings(const TrainingProgram& program, const CheckOptions& checks) {
     Analysis a;
     a.program = program;
     a.findings = merge_findings(run_static_checks(program, checks), {});
@@ -13,8 +23,6 @@ Analysis analyze_static(const TrainingProgram& program, const CheckOptions& chec
     a.trace.reason = "probe not run";
     return a;
 }
-
-namespace {
 
 // Why the probe cannot run on this program, or empty when it can.
 std::string probe_blocker(const TrainingProgram& program) {
@@ -24,11 +32,10 @@ std::string probe_blocker(const TrainingProgram& program) {
     return {};
 }
 
-} // namespace
-
-Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
-                 const std::atomic<bool>* cancel, const std::function<void(const ProbeProgress&)>& progress) {
-    Analysis a = analyze_static(program, options.checks);
+Analysis probe_and_diagnose(const TrainingProgram& program, const AnalysisOptions& options,
+                            const std::atomic<bool>* cancel,
+                            const std::function<void(const ProbeProgress&)>& progress) {
+    Analysis a = static_findings(program, options.checks);
     if (!options.probe) {
         a.trace.reason = "probe disabled";
         return a;
@@ -53,6 +60,17 @@ Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
     return a;
 }
 
+} // namespace
+
+Analysis analyze_static(const TrainingProgram& program, const CheckOptions& checks) {
+    return policed(static_findings(program, checks));
+}
+
+Analysis analyze(const TrainingProgram& program, const AnalysisOptions& options,
+                 const std::atomic<bool>* cancel, const std::function<void(const ProbeProgress&)>& progress) {
+    return policed(probe_and_diagnose(program, options, cancel, progress));
+}
+
 } // namespace faultline
 
 #include "faultline/engine/fixes.h"
@@ -71,8 +89,8 @@ double analysis_wall_cap_seconds(const AnalysisOptions& options) {
 
 Analysis analyze_text(std::string_view text, const AnalysisOptions& options, const std::atomic<bool>* cancel,
                       const std::function<void(const ProbeProgress&)>& progress) {
-    Analysis a = analyze(parse_program(text), options, cancel, progress);
-    if (!options.probe || a.trace.status != ProbeStatus::Ok) return a;
+    Analysis a = probe_and_diagnose(parse_program(text), options, cancel, progress);
+    if (!options.probe || a.trace.status != ProbeStatus::Ok) return policed(std::move(a));
     if (options.validate_fixes)
         validate_fixes(text, a.program, a.trace, a.findings, options.probe_options, cancel);
     // After validation, so that the findings' own fixes keep their budget; a what-if finding arrives with
@@ -83,7 +101,7 @@ Analysis analyze_text(std::string_view text, const AnalysisOptions& options, con
         settle_classifier_alarms(a.findings, whatif.unconfirmed);
         a.findings = merge_findings(std::move(a.findings), std::move(whatif.findings));
     }
-    return a;
+    return policed(std::move(a));
 }
 
 } // namespace faultline

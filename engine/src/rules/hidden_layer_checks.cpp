@@ -47,6 +47,15 @@ bool has_hidden_nonlinearity(const std::vector<Layer>& layers, const Layer* outp
     return false;
 }
 
+// Whether the script builds something between two layers that the parser could not read (a custom layer
+// class, an unsupported layer): it may be the non-linearity, so the pair is not judged.
+bool unread_between(const TrainingProgram& p, const Layer& first, const Layer& second) {
+    for (const auto& note : p.notes)
+        if (note.span.start_byte >= first.span.end_byte && note.span.end_byte <= second.span.start_byte)
+            return true;
+    return false;
+}
+
 void stacked_linear(CheckContext& ctx) {
     const auto& layers = ctx.program.layers;
     const bool whole_network_linear = !has_hidden_nonlinearity(layers, ctx.output.layer);
@@ -58,6 +67,7 @@ void stacked_linear(CheckContext& ctx) {
             ++j;
         if (j >= layers.size() || layers[j].kind != "Dense") continue;
         const Layer& next = layers[j];
+        if (unread_between(ctx.program, l, next)) continue;
         Finding* f = ctx.add(
             "FL121",
             whole_network_linear ? "Dense layer without activation feeds another Dense layer: the whole "

@@ -21,6 +21,10 @@ struct RuleInfo {
     Fault fault;
     Severity severity;
     std::string summary;
+    // Whether the text alone proves the fault (softmax over one unit, a loop that never steps) rather than
+    // suggesting it (a learning rate outside the usual range). The severity policy (severity_policy.h) lets
+    // only proving rules alarm on the text alone.
+    bool proves = false;
 };
 
 const std::vector<RuleInfo>& all_rules();
