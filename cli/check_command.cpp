@@ -9,9 +9,9 @@
 #include "faultline/engine/project_config.h"
 #include "faultline/engine/report.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
-#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>

@@ -227,4 +227,20 @@ void apply_project_config(const ProjectConfig& config, std::string_view text,
     }
 }
 
+ProjectConfig load_project_config_for_uri(const std::string& uri) {
+    constexpr std::string_view kScheme = "file://";
+    if (uri.rfind(kScheme, 0) != 0) return {};
+    std::string path;
+    for (size_t k = kScheme.size(); k < uri.size(); ++k) {
+        auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+        if (uri[k] == '%' && k + 2 < uri.size() && hex(uri[k + 1]) && hex(uri[k + 2])) {
+            path += static_cast<char>(std::stoi(uri.substr(k + 1, 2), nullptr, 16));
+            k += 2;
+        } else {
+            path += uri[k];
+        }
+    }
+    return load_project_config(path);
+}
+
 } // namespace faultline

@@ -1,6 +1,7 @@
 // Static analysis after an adaptive debounce on the analysis pool, publication (push), and
 // textDocument/diagnostic (pull).
 #include "faultline/engine/pipeline.h"
+#include "faultline/engine/project_config.h"
 #include "faultline/server/log.h"
 #include "faultline/server/lsp_findings.h"
 #include "faultline/server/session.h"
@@ -163,6 +164,10 @@ std::vector<Finding> Session::current_findings(const OpenDocument& doc) const {
 
 json Session::diagnostics_json(OpenDocument& doc) {
     doc.current = current_findings(doc);
+    // The project's [tool.faultline] and the suppression comments, as `faultline check` applies them.
+    ProjectConfig project = load_project_config_for_uri(doc.uri);
+    if (!project.error.empty()) log_warn(project.error);
+    apply_project_config(project, doc.text(), doc.current);
     doc.published_version = doc.version;
     json items = json::array();
     for (const Finding& f : doc.current) {

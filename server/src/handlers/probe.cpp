@@ -1,5 +1,6 @@
 // The probe: when it runs (after save, after a quiet period, on request), its progress, and its results.
 #include "faultline/engine/pipeline.h"
+#include "faultline/engine/project_config.h"
 #include "faultline/server/log.h"
 #include "faultline/server/session.h"
 #include "faultline/server/worker_client.h"
@@ -75,6 +76,9 @@ void Session::start_probe(const std::string& uri, bool force) {
     AnalysisOptions options;
     options.probe = true;
     options.probe_options.budget_seconds = config_.budget_seconds;
+    // A project's pyproject.toml budget is the project's word, as it is for `faultline check`.
+    if (auto project = load_project_config_for_uri(uri).budget_seconds)
+        options.probe_options.budget_seconds = *project;
     options.probe_options.memory_limit_bytes = config_.memory_limit_mb << 20;
     options.checks.disabled = config_.disabled_checks;
     auto deadline =

@@ -36,6 +36,10 @@ ProjectConfig parse_project_config(std::string_view toml_text);
 // that has a [tool.faultline] table. Default configuration when there is none.
 ProjectConfig load_project_config(const std::filesystem::path& checked);
 
+// The configuration for a document known by its URI: load_project_config of its path for a file: URI
+// (percent-decoded), the default configuration for any other scheme (an unsaved buffer has no project).
+ProjectConfig load_project_config_for_uri(const std::string& uri);
+
 // Whether `code` is matched by a code or prefix of `patterns` ("FL1" matches FL151).
 bool matches_any(const std::string& code, const std::vector<std::string>& patterns);
 
