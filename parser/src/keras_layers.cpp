@@ -133,12 +133,27 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
         return std::nullopt;
     }
     auto kind = keras_layer_kind(cls);
-    if (!kind) {
-        cx_.note(call,
-                 cls.empty() ? cat({"layer ", quoted(cx_.src, call), " is not supported"})
-                             : cat({"layer `", cls, "` is not supported"}),
-                 true);
+    if (!kind && cls.empty()) {
+        cx_.note(call, cat({"layer ", quoted(cx_.src, call), " is not supported"}), true);
         return std::nullopt;
+    }
+    if (!kind) {
+        // A layer class the rebuild does not know (a custom Layer subclass, ConvLSTM2D, Lambda, Masking):
+        // read as passing its input through unchanged, which keeps the rest of the network in place.
+        bool own = is(cx_.scope.definition(cls), "class_definition");
+        cx_.assume(call, cat({"layer `", cls, "`", own ? " (defined in the script)" : "",
+                              " keeps its input's shape: the probe does not rebuild it"}));
+        Layer identity;
+        identity.kind = "Identity";
+        identity.span = span(call);
+        Args a = call_args(cx_.src, call);
+        TSNode shape = arg(a, -1, {"input_shape"});
+        if (!null(shape)) identity.input_shape = read_shape(shape);
+        if (!functional_input_.empty() && identity.input_shape.empty() && cx_.prog.layers.empty()) {
+            identity.input_shape = functional_input_;
+            functional_input_.clear();
+        }
+        return identity;
     }
     Layer layer;
     layer.kind = *kind;
@@ -278,8 +293,6 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
         layer.input_shape = functional_input_;
         functional_input_.clear();
     }
-    if (layer.units.kind == OriginKind::Unknown && (k == "Dense" || conv || rnn))
-        cx_.note(call, k + " units: " + layer.units.note, true);
     return layer;
 }
 

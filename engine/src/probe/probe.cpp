@@ -260,6 +260,31 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
 
 } // namespace
 
+namespace {
+
+// The program the probe trains: sizes the parser could only assume (and named in a note) take their
+// assumed values.
+TrainingProgram with_assumptions(const TrainingProgram& program) {
+    TrainingProgram p = program;
+    auto fill = [](auto& v) {
+        if (!v.known() && v.assumed) v.value = v.assumed;
+    };
+    std::vector<Layer*> layers;
+    for (Layer& l : p.layers) {
+        layers.push_back(&l);
+        for (Layer& inner : l.inner)
+            layers.push_back(&inner);
+    }
+    for (Layer* l : layers) {
+        fill(l->units);
+        for (auto& [key, v] : l->params)
+            fill(v);
+    }
+    return p;
+}
+
+} // namespace
+
 ProbeResult run_probe(const TrainingProgram& program, const ProbeOptions& options,
                       const std::atomic<bool>* cancel,
                       const std::function<void(const ProbeProgress&)>& progress) {
@@ -276,7 +301,7 @@ ProbeResult run_probe(const TrainingProgram& program, const ProbeOptions& option
                               result.trace.reason + "`."));
     };
     try {
-        train(program, options, cancel, progress, result, start);
+        train(with_assumptions(program), options, cancel, progress, result, start);
     } catch (const c10::Error& e) {
         runtime_error(e.what_without_backtrace());
     } catch (const std::invalid_argument& e) {

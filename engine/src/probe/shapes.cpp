@@ -63,6 +63,13 @@ public:
         out.in = in;
         const std::string& k = l.kind;
         if (k == "Dense") return dense(l, in, out);
+        if (k == "Identity") {
+            // A layer the parser assumed shape-preserving: what follows it may declare sizes the real layer
+            // would produce, so declared input sizes are not checked past it.
+            assumed_before_ = true;
+            out.out = in;
+            return true;
+        }
         if (k == "Activation" || k == "Dropout" || k == "LeakyReLU" || k == "ELU" || k == "Softmax") {
             out.out = in;
             return true;
@@ -120,6 +127,7 @@ public:
 private:
     const TrainingProgram& program_;
     bool torch_;
+    bool assumed_before_ = false; // an assumed shape-preserving layer was planned
 
     bool channels_first(const Layer& l) const { return torch_ || l.channels_first; }
 
@@ -135,7 +143,7 @@ private:
     bool dense(const Layer& l, const Shape& in, LayerPlan& out) {
         if (in.empty()) return fault(l, "Dense receives a scalar input; it needs a feature axis");
         if (!l.units.known() || *l.units <= 0) return skip(l, "the number of units of this Dense is unknown");
-        if (torch_ && has_param(l, "in_features")) {
+        if (torch_ && has_param(l, "in_features") && !assumed_before_) {
             auto declared = static_cast<int64_t>(param(l, "in_features", 0));
             if (declared != in.back())
                 return fault(l, "Linear declares in_features=" + std::to_string(declared) +
@@ -188,7 +196,8 @@ private:
             return skip(l, "the number of filters of this convolution is unknown");
         if (!has_param(l, "kernel_size")) return skip(l, "the kernel size of this convolution is unknown");
         int64_t c = channels_first(l) ? in.front() : in.back();
-        if (torch_ && has_param(l, "in_channels") && static_cast<int64_t>(param(l, "in_channels", 0)) != c)
+        if (torch_ && has_param(l, "in_channels") && !assumed_before_ &&
+            static_cast<int64_t>(param(l, "in_channels", 0)) != c)
             return fault(l, "Conv declares in_channels=" +
                                 std::to_string(static_cast<int64_t>(param(l, "in_channels", 0))) +
                                 " but receives " + std::to_string(c) + " channels");
