@@ -180,7 +180,7 @@ TSNode KerasReader::loop_around(TSNode call, TSNode model) const {
 
 void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
     if (is(loop, "while_statement")) {
-        cx_.note(loop, "layers added in a while loop are read once", true);
+        cx_.assume(field(loop, "condition"), "one iteration of the while loop that adds layers");
         body();
         return;
     }
@@ -197,10 +197,9 @@ void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
         }
     }
     if (items.empty() || items.size() > 1000) {
-        cx_.note(loop,
-                 cat({"layers added in the loop over ", quoted(cx_.src, field(loop, "right")),
-                      " are read once: the number of iterations is not known"}),
-                 true);
+        cx_.assume(field(loop, "right"),
+                   cat({"one iteration of the loop over ", quoted(cx_.src, field(loop, "right")),
+                        " that adds layers: the number of iterations is not known"}));
         body();
         return;
     }
@@ -359,6 +358,17 @@ void KerasReader::read_functional(TSNode model_call) {
         if (is(cur, "identifier")) {
             // `x += shortcut`: a residual sum; the main path is the value `x` had before it.
             const Binding* b = cx_.scope.lookup(cur);
+            if (b && b->kind == Binding::Kind::Assign && b->path.size() == 1 && b->path.front() == 0 &&
+                is(unwrap(b->value), "call")) {
+                // `outputs, h, c = LSTM(n, return_state=True)(x, initial_state=states)`: the layer's output.
+                TSNode applied = unwrap(b->value);
+                TSNode state = arg(call_args(cx_.src, applied), -1, {"initial_state"});
+                if (!null(state))
+                    cx_.assume(state, cat({"the initial state ", quoted(cx_.src, state),
+                                           " is zeros: the branch computing it is left out of the probe"}));
+                cur = applied;
+                continue;
+            }
             if (b && b->kind == Binding::Kind::AugAssign) {
                 cx_.assume(b->stmt, cat({quoted(cx_.src, b->stmt), " passes ", quoted(cx_.src, b->target),
                                          " through: the other branch is left out of the probe"}));

@@ -52,6 +52,8 @@ private:
     void read_subclass(TSNode cls);
     void walk_call(TSNode expr, const std::unordered_map<std::string, TSNode>& attrs, int depth);
     std::optional<Layer> read_layer(TSNode expr);
+    // A ConvLSTM2D that returns sequences, read as TimeDistributed(Conv2D) with a note.
+    Layer per_step_conv(Layer conv, TSNode call) const;
     Value<std::string> read_activation(TSNode expr) const;
     void read_initializer(Layer& layer, TSNode expr, bool bias) const;
     void read_regularizer(Layer& layer, TSNode expr) const;

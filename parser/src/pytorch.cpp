@@ -4,6 +4,8 @@
 #include "extract.h"
 #include "names.h"
 
+#include <algorithm>
+
 #include <unordered_map>
 
 namespace faultline {
@@ -301,7 +303,26 @@ void TorchReader::functional(TSNode call, const std::string& name) {
         TSNode p = arg(a, 1, {"p"});
         l.params["rate"] =
             null(p) ? default_value(0.5, span(call), "F.dropout default p=0.5") : cx_.number(p);
-    } else if (name == "flatten" || name == "view" || name == "reshape") {
+    } else if (name == "view" || name == "reshape") {
+        // x.view(-1, 28, 28) keeps more than one axis: a Reshape (the leading -1 is the batch); x.view(-1, n)
+        // and x.view(x.size(0), -1) flatten.
+        std::vector<int64_t> dims;
+        std::vector<TSNode> given = a.positional;
+        if (given.size() == 1) {
+            Val v = cx_.ev.eval(given[0]);
+            for (const Val& d : v.kind == Val::Kind::Seq ? v.items : std::vector<Val>{})
+                dims.push_back(d.kind == Val::Kind::Int ? d.i : 0);
+        } else {
+            for (TSNode d : given) {
+                Val v = cx_.ev.eval(d);
+                dims.push_back(v.kind == Val::Kind::Int ? v.i : 0);
+            }
+        }
+        bool readable = dims.size() >= 3 && dims.front() == -1 &&
+                        std::none_of(dims.begin() + 1, dims.end(), [](int64_t d) { return d <= 0; });
+        l.kind = readable ? "Reshape" : "Flatten";
+        if (readable) l.target_shape = dims;
+    } else if (name == "flatten") {
         l.kind = "Flatten";
     } else {
         return;

@@ -77,6 +77,7 @@ private:
 
     TSNode placeholder_{};
     bool feature_input_ = false; // the input is an entry of a model_fn's feature dict, not a placeholder
+    TSNode target_{};            // what a regression loss compares the network's output with
     std::vector<TSNode> sites_;  // helper calls made from module-level code, innermost last
     std::vector<int64_t> input_reshape_;
 };
@@ -142,14 +143,17 @@ Ref Tf1Reader::resolve(Ref r) const {
         if (!is(r.node, "identifier")) return r;
         std::string name(text(cx_.src, r.node));
         TSNode func = cx_.scope.enclosing(r.node, "function_definition");
-        if (r.frame && !null(func)) {
+        const Binding* b = cx_.scope.lookup(r.node);
+        // A parameter stands for the caller's argument, unless the helper reassigned it before this use
+        // (`x = tf.nn.conv2d(x, W)` ... `return tf.nn.relu(x)`).
+        bool local = b && !null(b->func) && ts_node_eq(b->func, func) && b->kind != Binding::Kind::Param;
+        if (r.frame && !null(func) && !local) {
             auto it = r.frame->params.find(name);
             if (it != r.frame->params.end()) {
                 r = {it->second.first, it->second.second};
                 continue;
             }
         }
-        const Binding* b = cx_.scope.lookup(r.node);
         if (!b || b->kind != Binding::Kind::Assign || !b->path.empty()) return r;
         // A module-level name seen from inside a helper function leaves the helper's frame.
         if (null(b->func)) r.frame = nullptr;
@@ -725,7 +729,9 @@ Ref Tf1Reader::read_loss(Ref r, int depth) {
             if (is(diff.node, "binary_operator")) {
                 Ref left{field(diff.node, "left"), diff.frame};
                 Ref right{field(diff.node, "right"), diff.frame};
-                return is_label(left) ? right : left;
+                bool left_is_label = is_label(left);
+                target_ = resolve(left_is_label ? left : right).node;
+                return left_is_label ? right : left;
             }
             return {};
         }
@@ -985,6 +991,13 @@ void Tf1Reader::read_data() {
         if (!input_reshape_.empty()) dims = input_reshape_;
         if (!cx_.prog.layers.empty()) cx_.prog.layers.front().input_shape = dims;
         d.input_shape = dims;
+    }
+    if (!null(placeholder_) && ts_node_eq(target_, placeholder_)) {
+        // The targets are the inputs (an autoencoder): real values as wide as the input, whatever labels
+        // the dataset also carries.
+        d.labels = LabelFormat::Real;
+        d.labels_span = span(placeholder_);
+        d.num_classes = unknown_value<int64_t>(span(placeholder_), "the targets are the network's inputs");
     }
     if (null(placeholder_) && feature_input_) {
         // No placeholder: the network's input is as wide as its first layer declares or reshapes it.

@@ -189,3 +189,145 @@ TEST_CASE("TF1: an entry of a tf.estimator model_fn's feature dict is the input"
     REQUIRE(input);
     CHECK(input->span == span_of(src, "feats['pixels']"));
 }
+
+TEST_CASE("Keras: ConvLSTM2D returning sequences is a per-step Conv2D, named by a note",
+          "[parser][keras][wild]") {
+    const std::string src = R"(import numpy as np
+from keras.models import Sequential
+from keras.layers import BatchNormalization, ConvLSTM2D, Conv3D
+
+frames = np.random.rand(64, 6, 16, 16, 1)
+model = Sequential()
+model.add(ConvLSTM2D(filters=8, kernel_size=(3, 3), input_shape=(6, 16, 16, 1), padding='same',
+                     return_sequences=True))
+model.add(BatchNormalization())
+model.add(Conv3D(filters=1, kernel_size=(3, 3, 3), padding='same'))
+model.compile(loss='mse', optimizer='adadelta')
+model.fit(frames, frames, batch_size=8, epochs=2)
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK_FALSE(blocks(p));
+    REQUIRE(p.layers.size() == 3);
+    const Layer& td = p.layers[0];
+    CHECK(td.kind == "TimeDistributed");
+    CHECK(td.input_shape == std::vector<int64_t>{6, 16, 16, 1});
+    REQUIRE(td.inner.size() == 1);
+    CHECK(td.inner[0].kind == "Conv2D");
+    CHECK(*td.inner[0].units == 8);
+    CHECK(*td.inner[0].params.at("kernel_size") == 3);
+    CHECK(td.inner[0].padding == "same");
+    CHECK(*td.inner[0].activation == "tanh");
+    const Note* per_step = note_with(p, "assumed `ConvLSTM2D` is a Conv2D applied at each step");
+    REQUIRE(per_step);
+    CHECK(per_step->message.find("(line 7)") != std::string::npos);
+    CHECK(p.layers[1].kind == "BatchNormalization");
+    CHECK(p.layers[2].kind == "Identity");
+    CHECK(note_with(p, "assumed layer `Conv3D` keeps its input's shape") != nullptr);
+}
+
+TEST_CASE("Keras: an unpacked RNN output with an initial state from another branch",
+          "[parser][keras][wild]") {
+    const std::string src = R"(import numpy as np
+from keras.layers import Dense, Input, LSTM
+from keras.models import Model
+
+enc_in = Input(shape=(None, 12))
+_, h, c = LSTM(32, return_state=True)(enc_in)
+dec_in = Input(shape=(None, 9))
+dec_seq, _, _ = LSTM(32, return_sequences=True, return_state=True)(dec_in, initial_state=[h, c])
+probs = Dense(9, activation='softmax')(dec_seq)
+model = Model([enc_in, dec_in], probs)
+model.compile(optimizer='rmsprop', loss='categorical_crossentropy')
+model.fit([np.zeros((100, 7, 12)), np.zeros((100, 5, 9))], np.zeros((100, 5, 9)), batch_size=16, epochs=3)
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK_FALSE(blocks(p));
+    REQUIRE(p.layers.size() == 2);
+    CHECK(p.layers[0].kind == "LSTM");
+    CHECK(*p.layers[0].params.at("return_sequences") == 1);
+    CHECK(p.layers[0].input_shape == std::vector<int64_t>{-1, 9});
+    CHECK(p.layers[1].kind == "Dense");
+    const Note* state = note_with(p, "assumed the initial state `[h, c]` is zeros");
+    REQUIRE(state);
+    CHECK(state->message.find("(line 8)") != std::string::npos);
+}
+
+TEST_CASE("Keras: layers added in a loop of unknown length are read once, named by a note",
+          "[parser][keras][wild]") {
+    const std::string src = R"(import sys
+from keras.models import Sequential
+from keras.layers import Dense
+
+depth = int(sys.argv[1])
+model = Sequential()
+model.add(Dense(32, activation='relu', input_dim=8))
+for _ in range(depth):
+    model.add(Dense(32, activation='relu'))
+model.add(Dense(1, activation='sigmoid'))
+model.compile(loss='binary_crossentropy', optimizer='adam')
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK_FALSE(blocks(p));
+    REQUIRE(p.layers.size() == 3);
+    const Note* once = note_with(p, "assumed one iteration of the loop over `range(depth)`");
+    REQUIRE(once);
+    CHECK(once->message.find("(line 8)") != std::string::npos);
+}
+
+TEST_CASE("PyTorch: x.reshape(-1, 28, 28) keeps two axes, x.view(-1, n) flattens",
+          "[parser][pytorch][wild]") {
+    const std::string src = R"(import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(input_size=28, hidden_size=16, batch_first=True)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = x.reshape(-1, 28, 28)
+        out, _ = self.rnn(x)
+        return self.fc(out[:, -1, :].view(-1, 16))
+
+
+model = Net()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x = torch.randn(64, 1, 28, 28)
+y = torch.randint(0, 10, (64,))
+for epoch in range(3):
+    opt.zero_grad()
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    loss.backward()
+    opt.step()
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK_FALSE(blocks(p));
+    REQUIRE(p.layers.size() == 4);
+    CHECK(p.layers[0].kind == "Reshape");
+    CHECK(p.layers[0].target_shape == std::vector<int64_t>{-1, 28, 28});
+    CHECK(p.layers[1].kind == "LSTM");
+    CHECK(p.layers[2].kind == "Flatten");
+    CHECK(p.layers[3].kind == "Dense");
+}
+
+TEST_CASE("Keras: RepeatVector(n) and its count", "[parser][keras][wild]") {
+    const std::string src = R"(from keras.models import Sequential
+from keras.layers import Dense, LSTM, RepeatVector, TimeDistributed
+
+STEPS = 4
+model = Sequential()
+model.add(LSTM(32, input_shape=(7, 12)))
+model.add(RepeatVector(STEPS))
+model.add(LSTM(32, return_sequences=True))
+model.add(TimeDistributed(Dense(12, activation='softmax')))
+model.compile(loss='categorical_crossentropy', optimizer='adam')
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK_FALSE(blocks(p));
+    REQUIRE(p.layers.size() == 4);
+    CHECK(p.layers[1].kind == "RepeatVector");
+    CHECK(*p.layers[1].params.at("repeats") == 4);
+    CHECK(p.layers[1].params.at("repeats").origin == span_of(src, "4"));
+}

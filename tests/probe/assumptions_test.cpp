@@ -60,3 +60,30 @@ CATCH_TEST_CASE("units the parser could only assume are the units the probe trai
     CATCH_REQUIRE(r.trace.status == ProbeStatus::Ok);
     CATCH_CHECK(r.trace.parameters == 784 * 128 + 128 + 128 * 10 + 10);
 }
+
+CATCH_TEST_CASE("RepeatVector repeats a vector along a new time axis", "[network]") {
+    TrainingProgram p = keras_program({dense(8, "relu", {4}), with_param(layer("RepeatVector"), "repeats", 5),
+                                       recurrent("LSTM", 6, true)},
+                                      "mean_squared_error", "adam", 0.001);
+    NetworkPlan plan = plan_network(p);
+    CATCH_REQUIRE_FALSE(plan.problem.has_value());
+    CATCH_CHECK(plan.layers[1].out == Shape{5, 8});
+    torch::manual_seed(0);
+    Network net(p, plan);
+    torch::Tensor x = torch::rand({2, 4});
+    CATCH_CHECK(net.forward(x).sizes() == torch::IntArrayRef{2, 5, 6});
+}
+
+CATCH_TEST_CASE("a shape error after an assumption is a skip, not a finding", "[network][assumed]") {
+    TrainingProgram p = keras_program({dense(8, "relu", {4}), layer("Identity"), layer("MaxPooling2D")},
+                                      "categorical_crossentropy", "adam", 0.001);
+    NetworkPlan plan = plan_network(p);
+    CATCH_REQUIRE(plan.problem.has_value());
+    CATCH_CHECK_FALSE(plan.problem->is_fault);
+    // The same layers without the assumed one: the text proves the fault.
+    TrainingProgram direct =
+        keras_program({dense(8, "relu", {4}), layer("MaxPooling2D")}, "categorical_crossentropy", "adam", 0.001);
+    NetworkPlan faulty = plan_network(direct);
+    CATCH_REQUIRE(faulty.problem.has_value());
+    CATCH_CHECK(faulty.problem->is_fault);
+}
