@@ -631,6 +631,25 @@ int Tf1Reader::walk(Ref r, int depth) {
         cx_.prog.layers.push_back(std::move(l));
         return static_cast<int>(cx_.prog.layers.size()) - 1;
     }
+    // A helper's parameter called as a function (`activation(act)` with `activation=tf.nn.relu` or None).
+    if (TSNode fn = field(n, "function"); is(fn, "identifier")) {
+        const Binding* b = cx_.scope.lookup(fn);
+        if (b && b->kind == Binding::Kind::Param) {
+            Ref given{b->value, nullptr};
+            if (r.frame) {
+                auto it = r.frame->params.find(std::string(text(cx_.src, fn)));
+                if (it != r.frame->params.end()) given = {it->second.first, it->second.second};
+            }
+            Val v = eval(given);
+            if (!null(given.node) && v.kind == Val::Kind::None) return walk(first(), depth + 1);
+            std::string named = null(given.node) ? "" : cx_.scope.qualify(dotted(cx_.src, given.node));
+            if (auto act = activation_name(last_part(named))) {
+                int below = walk(first(), depth + 1);
+                activate(below, *act, given.node, n, r.frame);
+                return static_cast<int>(cx_.prog.layers.size()) - 1;
+            }
+        }
+    }
     // A helper function of the script: follow what it returns.
     Ref inner = inline_call(r);
     if (!null(inner.node)) return walk_helper(r, inner, depth);

@@ -331,3 +331,34 @@ model.compile(loss='categorical_crossentropy', optimizer='adam')
     CHECK(*p.layers[1].params.at("repeats") == 4);
     CHECK(p.layers[1].params.at("repeats").origin == span_of(src, "4"));
 }
+
+TEST_CASE("TF1: a helper's activation parameter called on its tensor, default or None",
+          "[parser][tf1][wild]") {
+    const std::string src = R"(import tensorflow as tf
+
+
+def fc(inp, n_in, n_out, activation=tf.nn.relu):
+    w = tf.Variable(tf.truncated_normal([n_in, n_out], stddev=0.1))
+    b = tf.Variable(tf.constant(0.1, shape=[n_out]))
+    act = tf.matmul(inp, w) + b
+    if activation is not None:
+        act = activation(act)
+    return act
+
+
+x = tf.placeholder(tf.float32, shape=[None, 20])
+y = tf.placeholder(tf.float32, shape=[None, 3])
+h = fc(x, 20, 16)
+logits = fc(h, 16, 3, activation=None)
+loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=logits, labels=y))
+step = tf.train.AdamOptimizer(0.001).minimize(loss)
+)";
+    TrainingProgram p = parse_program(src);
+    CHECK_FALSE(blocks(p));
+    REQUIRE(p.layers.size() == 2);
+    CHECK(*p.layers[0].units == 16);
+    CHECK(*p.layers[0].activation == "relu");
+    CHECK(p.layers[0].activation.origin == span_of(src, "tf.nn.relu"));
+    CHECK(*p.layers[1].units == 3);
+    CHECK(*p.layers[1].activation == "linear");
+}
