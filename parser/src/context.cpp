@@ -29,6 +29,31 @@ void Context::note(Span at, std::string message, bool blocks_probe) const {
     prog.notes.push_back({at, std::move(message), blocks_probe});
 }
 
+void Context::assume(TSNode at, std::string what) const {
+    assume(span(at), std::move(what));
+}
+
+void Context::assume(Span at, std::string what) const {
+    note(at, cat({"assumed ", what, " (line ", std::to_string(at.start.row + 1), ")"}));
+}
+
+TSNode passed_argument(const Context& cx, TSNode param_use) {
+    const Binding* b = cx.scope.lookup(param_use);
+    if (!b || b->kind != Binding::Kind::Param || null(b->func)) return TSNode{};
+    int position = 0;
+    for (TSNode p : named_children(field(b->func, "parameters"))) {
+        if (ts_node_eq(p, b->stmt)) break;
+        ++position;
+    }
+    std::string_view name = text(cx.src, field(b->func, "name"));
+    for (const CallSite& c : cx.scope.calls()) {
+        if (c.callee != name) continue;
+        TSNode passed = arg(call_args(cx.src, c.call), position, {text(cx.src, b->target)});
+        if (!null(passed)) return passed;
+    }
+    return TSNode{};
+}
+
 Value<double> Context::number(TSNode expr, const char* missing) const {
     return typed<double>(*this, expr, missing, [](const Val& v) -> std::optional<double> {
         if (v.is_number()) return v.number();

@@ -198,6 +198,11 @@ void fill_data_fallback(Context& cx) {
         fill_x(cx, *v.items[0].items[0].array);
         fill_y(cx, *v.items[0].items[1].array);
         cx.note(c.call, "the data passed to training is not followed; assuming the dataset loaded here");
+        // The labels may be filtered or encoded on the way to training: their format stays unknown, so
+        // the loss decides it and nothing is checked against it.
+        cx.prog.data.labels = LabelFormat::Unknown;
+        cx.prog.data.num_classes =
+            unknown_value<int64_t>(span(c.call), "the labels passed to training are not followed");
         return;
     }
 }

@@ -157,6 +157,7 @@ TrainingProgram Document::extract() const {
             fill_data_fallback(cx);
             break;
         }
+        assume_unknown_sizes(cx);
         read_numerics(cx);
         explain_missing(prog);
         if (prog.has_syntax_errors)

@@ -496,16 +496,19 @@ Val Evaluator::inline_call(TSNode call, TSNode def, int depth) const {
 
 std::string Evaluator::callee(TSNode call) const {
     std::string name = dotted(src_, field(call, "function"));
-    // `slim = tf.contrib.slim` ... `slim.conv2d(...)`: a module alias made by assignment.
+    // `slim = tf.contrib.slim` ... `slim.conv2d(...)`: a module alias made by assignment; `RNN = layers.LSTM`
+    // ... `RNN(128)`: a class alias.
     for (int hops = 0; hops < 8 && !name.empty(); ++hops) {
         auto dot = name.find('.');
-        if (dot == std::string::npos) break;
-        const Binding* b = scope_.lookup(name.substr(0, dot), ts_node_start_byte(call),
-                                         scope_.enclosing(call, "function_definition"));
+        std::string head = dot == std::string::npos ? name : name.substr(0, dot);
+        const Binding* b =
+            scope_.lookup(head, ts_node_start_byte(call), scope_.enclosing(call, "function_definition"));
         if (!b || b->kind != Binding::Kind::Assign || !b->path.empty()) break;
-        std::string alias = dotted(src_, b->value);
-        if (alias.empty()) break;
-        name = alias + name.substr(dot);
+        TSNode value = unwrap(b->value);
+        if (!is(value, "identifier") && !is(value, "attribute")) break;
+        std::string alias = dotted(src_, value);
+        if (alias.empty() || alias == head) break;
+        name = alias + (dot == std::string::npos ? "" : name.substr(dot));
     }
     return scope_.qualify(name);
 }

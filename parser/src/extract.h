@@ -21,6 +21,10 @@ struct Context {
 
     void note(TSNode at, std::string message, bool blocks_probe = false) const;
     void note(Span at, std::string message, bool blocks_probe = false) const;
+    // What a reader assumes where the text does not say (a size known only at run time, a custom layer): a
+    // note that does not block the probe, "assumed <what> (line N)".
+    void assume(TSNode at, std::string what) const;
+    void assume(Span at, std::string what) const;
 
     // Values of argument expressions, with origin, literal span and use sites. A null node gives an Unknown
     // value with `missing` as the note.
@@ -62,6 +66,10 @@ template <class T> Value<T> from_val(const Val& v, T value) {
 // Framework detection from imports and calls (framework.cpp).
 Framework detect_framework(const Scope& scope);
 
+// Sizes the text leaves unknown (units computed from data at run time, an Embedding's vocabulary), given the
+// value a reader would assume, each with a note (assumptions.cpp). Runs after the framework's extractor.
+void assume_unknown_sizes(Context& cx);
+
 // The extractors, one per framework family.
 void extract_keras(Context& cx);
 void extract_pytorch(Context& cx);
@@ -73,6 +81,10 @@ void read_numerics(Context& cx);
 // The log call's argument when nothing keeps it from 0 (no `+ eps`, clip or clamp); nullopt when guarded or
 // not a log call.
 std::optional<Loss::UnguardedLog> unguarded_log(const Context& cx, TSNode log_call);
+
+// For a use of a function's parameter (`def train(model, loader)`): the argument the script's first call of
+// that function passes for it, or null.
+TSNode passed_argument(const Context& cx, TSNode param_use);
 
 // A name followed to the expression last assigned to it (a few hops), or the node itself; `uses` collects the
 // names passed through.

@@ -40,6 +40,12 @@ void collect_returns(TSNode n, std::vector<TSNode>& out) {
 
 TSNode KerasReader::model_creation(TSNode expr) const {
     TSNode obj = cx_.ev.object_of(expr);
+    // `def train(model, ...): model.fit(...)` ... `train(model, ...)`: the model passed at the call.
+    for (int hops = 0; hops < 4 && is(obj, "identifier"); ++hops) {
+        TSNode passed = passed_argument(cx_, obj);
+        if (null(passed)) break;
+        obj = cx_.ev.object_of(passed);
+    }
     for (int hops = 0; hops < 8 && is(obj, "call"); ++hops) {
         std::string name(last_part(cx_.ev.callee(obj)));
         if (is_model_class(name) || !null(subclass_of(obj))) return obj;

@@ -119,6 +119,22 @@ void KerasReader::set_pair(Layer& layer, const char* first, const char* second, 
     layer.params[second] = param(expr);
 }
 
+Layer KerasReader::per_step_conv(Layer conv, TSNode call) const {
+    cx_.assume(call, "`ConvLSTM2D` is a Conv2D applied at each step: the probe leaves out its recurrence");
+    if (conv.activation.kind == OriginKind::Default)
+        conv.activation =
+            default_value<std::string>("tanh", span(call), "ConvLSTM2D default activation tanh");
+    Layer wrapper;
+    wrapper.kind = "TimeDistributed";
+    wrapper.span = conv.span;
+    wrapper.input_shape = std::move(conv.input_shape);
+    conv.input_shape.clear();
+    wrapper.units = conv.units;
+    wrapper.activation = conv.activation;
+    wrapper.inner.push_back(std::move(conv));
+    return wrapper;
+}
+
 std::optional<Layer> KerasReader::read_layer(TSNode expr) {
     std::vector<Span> uses;
     TSNode call = cx_.ev.object_of(expr, &uses);
@@ -133,12 +149,34 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
         return std::nullopt;
     }
     auto kind = keras_layer_kind(cls);
-    if (!kind) {
-        cx_.note(call,
-                 cls.empty() ? cat({"layer ", quoted(cx_.src, call), " is not supported"})
-                             : cat({"layer `", cls, "` is not supported"}),
-                 true);
+    // ConvLSTM2D returning its sequence: a Conv2D applied at each step, without the recurrence.
+    bool conv_lstm = false;
+    if (!kind && cls == "ConvLSTM2D" &&
+        cx_.boolean(arg(call_args(cx_.src, call), -1, {"return_sequences"})).value_or(false)) {
+        kind = "Conv2D";
+        conv_lstm = true;
+    }
+    if (!kind && cls.empty()) {
+        cx_.note(call, cat({"layer ", quoted(cx_.src, call), " is not supported"}), true);
         return std::nullopt;
+    }
+    if (!kind) {
+        // A layer class the rebuild does not know (a custom Layer subclass, ConvLSTM2D, Lambda, Masking):
+        // read as passing its input through unchanged, which keeps the rest of the network in place.
+        bool own = is(cx_.scope.definition(cls), "class_definition");
+        cx_.assume(call, cat({"layer `", cls, "`", own ? " (defined in the script)" : "",
+                              " keeps its input's shape: the probe does not rebuild it"}));
+        Layer identity;
+        identity.kind = "Identity";
+        identity.span = span(call);
+        Args a = call_args(cx_.src, call);
+        TSNode shape = arg(a, -1, {"input_shape"});
+        if (!null(shape)) identity.input_shape = read_shape(shape);
+        if (!functional_input_.empty() && identity.input_shape.empty() && cx_.prog.layers.empty()) {
+            identity.input_shape = functional_input_;
+            functional_input_.clear();
+        }
+        return identity;
     }
     Layer layer;
     layer.kind = *kind;
@@ -184,6 +222,8 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
             set_pair(layer, "pool_size", "pool_size2", ps);
         TSNode strides = arg(a, 1, {"strides", "stride"});
         if (!null(strides)) set_pair(layer, "strides", "strides2", strides);
+    } else if (k == "RepeatVector") {
+        layer.params["repeats"] = param(arg(a, 0, {"n"}));
     } else if (k == "Reshape") {
         layer.target_shape = read_shape(arg(a, 0, {"target_shape", "dims"}));
     } else if (k == "Bidirectional" || k == "TimeDistributed") {
@@ -278,8 +318,7 @@ std::optional<Layer> KerasReader::read_layer(TSNode expr) {
         layer.input_shape = functional_input_;
         functional_input_.clear();
     }
-    if (layer.units.kind == OriginKind::Unknown && (k == "Dense" || conv || rnn))
-        cx_.note(call, k + " units: " + layer.units.note, true);
+    if (conv_lstm) return per_step_conv(std::move(layer), call);
     return layer;
 }
 

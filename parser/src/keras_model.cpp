@@ -12,9 +12,10 @@ using namespace syntax;
 void KerasReader::read_sequential(TSNode seq) {
     Args args = call_args(cx_.src, seq);
     TSNode list = cx_.ev.object_of(arg(args, 0, {"layers"}));
+    std::vector<TSNode> items;
     if (!null(list)) {
-        if (is(list, "list") || is(list, "tuple")) {
-            for (TSNode item : named_children(list))
+        if (layer_list(list, items)) {
+            for (TSNode item : items)
                 if (auto layer = read_layer(item)) cx_.prog.layers.push_back(std::move(*layer));
         } else if (is(list, "list_comprehension")) {
             read_comprehension(list);
@@ -55,6 +56,20 @@ void KerasReader::read_sequential(TSNode seq) {
         return ts_node_start_byte(x.node) < ts_node_start_byte(y.node);
     });
     read_sites(sites, seq);
+}
+
+bool KerasReader::layer_list(TSNode expr, std::vector<TSNode>& items, int depth) const {
+    TSNode list = cx_.ev.object_of(expr);
+    if (depth > 64) return false;
+    if (is(list, "list") || is(list, "tuple")) {
+        for (TSNode item : named_children(list))
+            items.push_back(item);
+        return true;
+    }
+    if (is(list, "binary_operator") && text(cx_.src, field(list, "operator")) == "+")
+        return layer_list(field(list, "left"), items, depth + 1) &&
+               layer_list(field(list, "right"), items, depth + 1);
+    return false;
 }
 
 void KerasReader::read_comprehension(TSNode comp) {
@@ -165,7 +180,7 @@ TSNode KerasReader::loop_around(TSNode call, TSNode model) const {
 
 void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
     if (is(loop, "while_statement")) {
-        cx_.note(loop, "layers added in a while loop are read once", true);
+        cx_.assume(field(loop, "condition"), "one iteration of the while loop that adds layers");
         body();
         return;
     }
@@ -182,10 +197,9 @@ void KerasReader::unroll(TSNode loop, const std::function<void()>& body) {
         }
     }
     if (items.empty() || items.size() > 1000) {
-        cx_.note(loop,
-                 cat({"layers added in the loop over ", quoted(cx_.src, field(loop, "right")),
-                      " are read once: the number of iterations is not known"}),
-                 true);
+        cx_.assume(field(loop, "right"),
+                   cat({"one iteration of the loop over ", quoted(cx_.src, field(loop, "right")),
+                        " that adds layers: the number of iterations is not known"}));
         body();
         return;
     }
@@ -295,6 +309,27 @@ void KerasReader::walk_call(TSNode expr, const std::unordered_map<std::string, T
     cx_.note(expr, cat({"call() goes through ", quoted(cx_.src, expr), ", which is not followed"}), true);
 }
 
+namespace {
+
+// Merge layers and their functional spellings (`layers.add([x, y])`, `Concatenate()([a, b])`).
+bool is_merge(std::string_view name) {
+    static const char* const kMerges[] = {"add",      "Add",     "concatenate", "Concatenate", "multiply",
+                                          "Multiply", "average", "Average",     "maximum",     "Maximum",
+                                          "minimum",  "Minimum", "subtract",    "Subtract"};
+    return std::find(std::begin(kMerges), std::end(kMerges), name) != std::end(kMerges);
+}
+
+} // namespace
+
+TSNode KerasReader::merge_branch(TSNode merge, TSNode inputs) {
+    TSNode list = cx_.ev.object_of(inputs);
+    auto items = is(list, "list") || is(list, "tuple") ? named_children(list) : std::vector<TSNode>{};
+    if (items.empty()) return TSNode{};
+    cx_.assume(merge, cat({quoted(cx_.src, merge), " passes its first input ", quoted(cx_.src, items[0]),
+                           " through: the other branches are left out of the probe"}));
+    return items[0];
+}
+
 void KerasReader::read_functional(TSNode model_call) {
     Args args = call_args(cx_.src, model_call);
     TSNode out = arg(args, 1, {"outputs", "output"});
@@ -302,23 +337,87 @@ void KerasReader::read_functional(TSNode model_call) {
         cx_.note(model_call, "Model(...) without outputs", true);
         return;
     }
-    std::vector<TSNode> chain; // layer constructors, last first
+    struct Step {
+        TSNode ctor; // a layer constructor, or a functional sub-model's Model(...) call
+        bool submodel = false;
+    };
+    std::vector<Step> chain; // last first
     TSNode cur = out;
     for (int steps = 0; steps < 1000; ++steps) {
+        cur = unwrap(cur);
+        if (is(cur, "list") || is(cur, "tuple")) {
+            // Several outputs: the probe trains the first.
+            auto items = named_children(cur);
+            if (items.empty()) break;
+            if (items.size() > 1)
+                cx_.assume(cur, cat({"the model's first output ", quoted(cx_.src, items[0]),
+                                     " is the one trained: the others are left out of the probe"}));
+            cur = items[0];
+            continue;
+        }
+        if (is(cur, "identifier")) {
+            // `x += shortcut`: a residual sum; the main path is the value `x` had before it.
+            const Binding* b = cx_.scope.lookup(cur);
+            if (b && b->kind == Binding::Kind::Assign && b->path.size() == 1 && b->path.front() == 0 &&
+                is(unwrap(b->value), "call")) {
+                // `outputs, h, c = LSTM(n, return_state=True)(x, initial_state=states)`: the layer's output.
+                TSNode applied = unwrap(b->value);
+                TSNode state = arg(call_args(cx_.src, applied), -1, {"initial_state"});
+                if (!null(state))
+                    cx_.assume(state, cat({"the initial state ", quoted(cx_.src, state),
+                                           " is zeros: the branch computing it is left out of the probe"}));
+                cur = applied;
+                continue;
+            }
+            if (b && b->kind == Binding::Kind::AugAssign) {
+                cx_.assume(b->stmt, cat({quoted(cx_.src, b->stmt), " passes ", quoted(cx_.src, b->target),
+                                         " through: the other branch is left out of the probe"}));
+                cur = b->target;
+                continue;
+            }
+        }
         TSNode obj = cx_.ev.object_of(cur);
+        if (is(obj, "binary_operator")) {
+            // `x + shortcut`: the same as an add merge.
+            cx_.assume(obj, cat({quoted(cx_.src, obj), " passes ", quoted(cx_.src, field(obj, "left")),
+                                 " through: the other branch is left out of the probe"}));
+            cur = field(obj, "left");
+            continue;
+        }
         if (!is(obj, "call")) {
             cx_.note(cur, cat({"cannot follow the model graph through ", quoted(cx_.src, cur), ""}), true);
             break;
         }
         TSNode fn = unwrap(field(obj, "function"));
         TSNode ctor = is(fn, "call") ? fn : cx_.ev.object_of(fn);
+        Args applied = call_args(cx_.src, obj);
+        std::string ctor_name = is(ctor, "call") ? std::string(last_part(cx_.ev.callee(ctor))) : "";
+        if (is(ctor, "call") && is_merge(ctor_name)) {
+            // `Add()([x, y])`.
+            cur = merge_branch(obj, arg(applied, 0, {"inputs"}));
+            if (null(cur)) break;
+            continue;
+        }
+        if (is(ctor, "call") && ctor_name == "Model" && submodel_depth_ < 8) {
+            // A functional sub-model applied as a layer (`decoder(encoder(inputs))`).
+            chain.push_back({ctor, true});
+            cur = arg(applied, 0, {"inputs"});
+            if (null(cur)) break;
+            continue;
+        }
         if (is(ctor, "call") && !is(fn, "attribute") && !is(fn, "identifier")) {
             // `Dense(10)(x)`: a layer applied to a tensor.
         } else if (is(ctor, "call") && is(fn, "identifier") &&
-                   keras_layer_kind(last_part(cx_.ev.callee(ctor))).has_value()) {
+                   (keras_layer_kind(ctor_name).has_value() ||
+                    (!ctor_name.empty() && ctor_name[0] >= 'A' && ctor_name[0] <= 'Z'))) {
             // `d = Dense(10)` ... `d(x)`.
         } else {
             std::string name(last_part(cx_.ev.callee(obj)));
+            if (is_merge(name)) {
+                cur = merge_branch(obj, arg(applied, 0, {"inputs"}));
+                if (null(cur)) break;
+                continue;
+            }
             if (name == "Input" || name == "InputLayer") {
                 Args in = call_args(cx_.src, obj);
                 TSNode batch = arg(in, -1, {"batch_shape", "batch_input_shape"});
@@ -331,13 +430,12 @@ void KerasReader::read_functional(TSNode model_call) {
             } else {
                 cx_.note(obj,
                          cat({"the model graph goes through ", quoted(cx_.src, obj),
-                              ", which is not a layer call (branches and merges are not followed)"}),
+                              ", which is not a layer call"}),
                          true);
             }
             break;
         }
-        chain.push_back(ctor);
-        Args applied = call_args(cx_.src, obj);
+        chain.push_back({ctor});
         cur = arg(applied, 0, {"inputs"});
         if (null(cur)) break;
         if (is(unwrap(cur), "list")) {
@@ -346,8 +444,18 @@ void KerasReader::read_functional(TSNode model_call) {
         }
     }
     std::reverse(chain.begin(), chain.end());
-    for (TSNode ctor : chain)
-        if (auto layer = read_layer(ctor)) cx_.prog.layers.push_back(std::move(*layer));
+    for (const Step& step : chain) {
+        if (step.submodel) {
+            // The sub-model's own Input only sizes the network when nothing comes before it.
+            std::vector<int64_t> outer = functional_input_;
+            ++submodel_depth_;
+            read_functional(step.ctor);
+            --submodel_depth_;
+            functional_input_ = outer;
+            continue;
+        }
+        if (auto layer = read_layer(step.ctor)) cx_.prog.layers.push_back(std::move(*layer));
+    }
     if (!cx_.prog.layers.empty() && cx_.prog.layers.front().input_shape.empty())
         cx_.prog.layers.front().input_shape = functional_input_;
 }

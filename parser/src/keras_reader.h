@@ -26,6 +26,8 @@ public:
 
 private:
     TSNode model_creation(TSNode expr) const;
+    // The layer expressions of a literal list, also of lists joined with `+`; false when not such a list.
+    bool layer_list(TSNode expr, std::vector<TSNode>& items, int depth = 0) const;
     TSNode training_call(std::initializer_list<std::string_view> methods, TSNode model) const;
     void read_sequential(TSNode seq);
     struct Site {
@@ -41,12 +43,17 @@ private:
     TSNode loop_around(TSNode call, TSNode model) const;
     void unroll(TSNode loop, const std::function<void()>& body);
     void read_functional(TSNode model_call);
+    // A merge (`layers.add([x, y])`) read as its first input, with a note; null when the inputs are not a
+    // list.
+    TSNode merge_branch(TSNode merge, TSNode inputs);
     // `class Net(keras.Model)` instantiated by `call`: the class, or null.
     TSNode subclass_of(TSNode call) const;
     // Layers built in __init__ (`self.d1 = layers.Dense(...)`), in the order call() applies them.
     void read_subclass(TSNode cls);
     void walk_call(TSNode expr, const std::unordered_map<std::string, TSNode>& attrs, int depth);
     std::optional<Layer> read_layer(TSNode expr);
+    // A ConvLSTM2D that returns sequences, read as TimeDistributed(Conv2D) with a note.
+    Layer per_step_conv(Layer conv, TSNode call) const;
     Value<std::string> read_activation(TSNode expr) const;
     void read_initializer(Layer& layer, TSNode expr, bool bias) const;
     void read_regularizer(Layer& layer, TSNode expr) const;
@@ -64,6 +71,7 @@ private:
     // K.set_image_dim_ordering('th') / set_image_data_format('channels_first'): the script-wide default.
     bool channels_first_default_ = false;
     std::vector<int64_t> functional_input_;
+    int submodel_depth_ = 0; // functional sub-models being read inside one another
 };
 
 } // namespace faultline::keras

@@ -49,6 +49,7 @@ std::optional<std::string> keras_layer_kind(std::string_view class_name) {
         {"SpatialDropout2D", "Dropout"},
         {"Flatten", "Flatten"},
         {"Reshape", "Reshape"},
+        {"RepeatVector", "RepeatVector"},
         {"Conv1D", "Conv1D"},
         {"Convolution1D", "Conv1D"},
         {"Conv2D", "Conv2D"},

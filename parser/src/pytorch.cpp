@@ -5,6 +5,8 @@
 #include "names.h"
 #include "training_step.h"
 
+#include <algorithm>
+
 #include <unordered_map>
 
 namespace faultline {
@@ -101,6 +103,8 @@ private:
     int walk_forward(TSNode expr, int depth);
     std::optional<Layer> module_layer(TSNode ctor);
     void functional(TSNode call, const std::string& name);
+    // `output[:, -1, :]` after a recurrent module: its last step.
+    int last_step(TSNode subscript, int depth);
     void read_optimizer();
     void read_loss();
     void read_loop();
@@ -249,11 +253,16 @@ std::optional<Layer> TorchReader::module_layer(TSNode ctor) {
         l.activation = default_value<std::string>("tanh", span(ctor));
     } else if (cls == "Sequential") {
         return std::nullopt; // expanded by the caller
-    } else {
-        cx_.note(ctor,
-                 cat({"layer `", cls.empty() ? std::string(text(cx_.src, ctor)) : cls, "` is not supported"}),
-                 true);
+    } else if (cls.empty()) {
+        cx_.note(ctor, cat({"layer `", text(cx_.src, ctor), "` is not supported"}), true);
         return std::nullopt;
+    } else {
+        // A module class the rebuild does not know (one of the script's own, or a library's): read as
+        // passing its input through unchanged.
+        bool own = is(cx_.scope.definition(cls), "class_definition");
+        cx_.assume(ctor, cat({"module `", cls, "`", own ? " (defined in the script)" : "",
+                              " keeps its input's shape: the probe does not rebuild it"}));
+        l.kind = "Identity";
     }
     return l;
 }
@@ -295,7 +304,26 @@ void TorchReader::functional(TSNode call, const std::string& name) {
         TSNode p = arg(a, 1, {"p"});
         l.params["rate"] =
             null(p) ? default_value(0.5, span(call), "F.dropout default p=0.5") : cx_.number(p);
-    } else if (name == "flatten" || name == "view" || name == "reshape") {
+    } else if (name == "view" || name == "reshape") {
+        // x.view(-1, 28, 28) keeps more than one axis: a Reshape (the leading -1 is the batch); x.view(-1, n)
+        // and x.view(x.size(0), -1) flatten.
+        std::vector<int64_t> dims;
+        std::vector<TSNode> given = a.positional;
+        if (given.size() == 1) {
+            Val v = cx_.ev.eval(given[0]);
+            for (const Val& d : v.kind == Val::Kind::Seq ? v.items : std::vector<Val>{})
+                dims.push_back(d.kind == Val::Kind::Int ? d.i : 0);
+        } else {
+            for (TSNode d : given) {
+                Val v = cx_.ev.eval(d);
+                dims.push_back(v.kind == Val::Kind::Int ? v.i : 0);
+            }
+        }
+        bool readable = dims.size() >= 3 && dims.front() == -1 &&
+                        std::none_of(dims.begin() + 1, dims.end(), [](int64_t d) { return d <= 0; });
+        l.kind = readable ? "Reshape" : "Flatten";
+        if (readable) l.target_shape = dims;
+    } else if (name == "flatten") {
         l.kind = "Flatten";
     } else {
         return;
@@ -310,6 +338,10 @@ int TorchReader::walk_forward(TSNode expr, int depth) {
     if (is(expr, "identifier")) {
         const Binding* b = cx_.scope.lookup(expr);
         if (!b || b->kind == Binding::Kind::Param) return -1; // forward's input
+        // `output, hidden = self.rnn(x)`: a module's output is the first item of what it returns.
+        if (b->kind == Binding::Kind::Assign && b->path.size() == 1 && b->path.front() == 0 &&
+            is(unwrap(b->value), "call"))
+            return walk_forward(b->value, depth + 1);
         if (b->kind != Binding::Kind::Assign || !b->path.empty()) {
             cx_.note(expr, cat({"cannot follow ", quoted(cx_.src, expr), " in forward()"}), true);
             return -1;
@@ -323,6 +355,7 @@ int TorchReader::walk_forward(TSNode expr, int depth) {
                  true);
         return walk_forward(field(expr, "left"), depth + 1);
     }
+    if (is(expr, "subscript")) return last_step(expr, depth);
     if (!is(expr, "call")) {
         cx_.note(expr, cat({"forward() goes through ", quoted(cx_.src, expr), ", which is not followed"}),
                  true);
@@ -372,6 +405,25 @@ int TorchReader::walk_forward(TSNode expr, int depth) {
     }
     cx_.note(expr, cat({"forward() goes through ", quoted(cx_.src, expr), ", which is not followed"}), true);
     return -1;
+}
+
+int TorchReader::last_step(TSNode sub, int depth) {
+    walk_forward(field(sub, "value"), depth + 1);
+    auto& layers = cx_.prog.layers;
+    const std::string kind = layers.empty() ? std::string() : layers.back().kind;
+    if (kind != "LSTM" && kind != "GRU" && kind != "SimpleRNN") {
+        cx_.note(sub, cat({"forward() goes through ", quoted(cx_.src, sub), ", which is not followed"}),
+                 true);
+        return -1;
+    }
+    // `output[:, -1, :]` (batch first) or `output[-1]` (time first): the last step of the sequence. Any
+    // other slice of an RNN's output is read as the last step too.
+    std::string written(text(cx_.src, sub));
+    bool last = written.find("[:, -1") != std::string::npos || written.find("[-1]") != std::string::npos;
+    if (!last) cx_.assume(sub, cat({quoted(cx_.src, sub), " takes the last step of the RNN output"}));
+    layers.back().params["return_sequences"] = default_value(0.0, span(sub), "the last step of the sequence");
+    layers.back().params["return_sequences"].kind = OriginKind::Derived;
+    return static_cast<int>(layers.size()) - 1;
 }
 
 void TorchReader::read_module_class(TSNode cls) {
@@ -573,11 +625,22 @@ void TorchReader::read_data(TSNode loop, TSNode forward_call) {
     if (is(it, "call") && callee_name(cx_.src, it) == "enumerate")
         it = arg(call_args(cx_.src, it), 0, {"iterable"});
     TSNode loader = cx_.ev.object_of(it);
+    // `def train(model, device, train_loader, ...)` called with the loader built in main().
+    for (int hops = 0; hops < 4 && is(loader, "identifier"); ++hops) {
+        TSNode passed = passed_argument(cx_, loader);
+        if (null(passed)) break;
+        loader = cx_.ev.object_of(passed);
+    }
     if (is(loader, "call") && last_part(cx_.ev.callee(loader)) == "DataLoader") {
         Args a = call_args(cx_.src, loader);
         TSNode bs = arg(a, 1, {"batch_size"});
-        p.batch_size = null(bs) ? default_value<int64_t>(1, span(loader), "DataLoader default batch_size=1")
-                                : cx_.integer(bs);
+        if (!null(bs))
+            p.batch_size = cx_.integer(bs);
+        else if (a.has_splat)
+            p.batch_size =
+                unknown_value<int64_t>(span(loader), "the DataLoader's arguments come from **kwargs");
+        else
+            p.batch_size = default_value<int64_t>(1, span(loader), "DataLoader default batch_size=1");
         TSNode ds = cx_.ev.object_of(arg(a, 0, {"dataset"}));
         std::string dcls = is(ds, "call") ? std::string(last_part(cx_.ev.callee(ds))) : std::string();
         if (dcls == "TensorDataset") {

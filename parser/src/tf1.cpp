@@ -4,6 +4,7 @@
 #include "extract.h"
 #include "names.h"
 
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 
@@ -34,10 +35,16 @@ public:
 
 private:
     // Graph walking.
-    Ref resolve(Ref r) const;        // through names and helper-function calls to the defining expression
+    Ref resolve(Ref r) const; // through names and helper-function calls to the defining expression
+    Ref
+    dict_entry(Ref subscript) const; // `d['key']` of a dict literal: the value written for 'key', else null
     Ref inline_call(Ref call) const; // a helper function's return expression in a new frame
     int walk(Ref r, int depth); // appends layers for the tensor `r` in forward order; the layer it produced
     int dense(Ref matmul, Ref bias, TSNode whole, int depth);
+    int plus(Ref left, Ref right, TSNode whole, int depth);     // `a + b`, tf.add, tf.nn.bias_add
+    int scale(Ref x, Ref w, Ref bias, TSNode whole, int depth); // `x * W` with a scalar weight variable
+    // `outputs[-1]` of tf.nn.static_rnn / dynamic_rnn (and the bidirectional ones): the recurrent layer.
+    int rnn_output(Ref subscript, int depth);
     int conv(Ref call, Ref bias, TSNode whole, int depth);
     void activate(int layer, const std::string& act, TSNode fn, TSNode whole, const FramePtr& frame);
     // Variables: their shape and initializer.
@@ -69,7 +76,9 @@ private:
     int walk_helper(Ref call, Ref inner, int depth);
 
     TSNode placeholder_{};
-    std::vector<TSNode> sites_; // helper calls made from module-level code, innermost last
+    bool feature_input_ = false; // the input is an entry of a model_fn's feature dict, not a placeholder
+    TSNode target_{};            // what a regression loss compares the network's output with
+    std::vector<TSNode> sites_;  // helper calls made from module-level code, innermost last
     std::vector<int64_t> input_reshape_;
 };
 
@@ -108,20 +117,43 @@ Ref Tf1Reader::inline_call(Ref call) const {
     return {named_children(returns.back())[0], frame};
 }
 
+Ref Tf1Reader::dict_entry(Ref r) const {
+    Ref dict = resolve({field(r.node, "value"), r.frame});
+    if (!is(dict.node, "dictionary")) return {};
+    Val key = eval({field(r.node, "subscript"), r.frame});
+    if (key.kind != Val::Kind::Str) return {};
+    for (TSNode pair : named_children(dict.node)) {
+        if (!is(pair, "pair")) continue;
+        Val k = eval({field(pair, "key"), dict.frame});
+        if (k.kind == Val::Kind::Str && k.s == key.s) return {field(pair, "value"), dict.frame};
+    }
+    return {};
+}
+
 Ref Tf1Reader::resolve(Ref r) const {
     for (int hops = 0; hops < 64 && !null(r.node); ++hops) {
         r.node = unwrap(r.node);
+        if (is(r.node, "subscript")) {
+            // `weights['h1']` of a dict literal of variables: the entry's value.
+            Ref entry = dict_entry(r);
+            if (null(entry.node)) return r;
+            r = entry;
+            continue;
+        }
         if (!is(r.node, "identifier")) return r;
         std::string name(text(cx_.src, r.node));
         TSNode func = cx_.scope.enclosing(r.node, "function_definition");
-        if (r.frame && !null(func)) {
+        const Binding* b = cx_.scope.lookup(r.node);
+        // A parameter stands for the caller's argument, unless the helper reassigned it before this use
+        // (`x = tf.nn.conv2d(x, W)` ... `return tf.nn.relu(x)`).
+        bool local = b && !null(b->func) && ts_node_eq(b->func, func) && b->kind != Binding::Kind::Param;
+        if (r.frame && !null(func) && !local) {
             auto it = r.frame->params.find(name);
             if (it != r.frame->params.end()) {
                 r = {it->second.first, it->second.second};
                 continue;
             }
         }
-        const Binding* b = cx_.scope.lookup(r.node);
         if (!b || b->kind != Binding::Kind::Assign || !b->path.empty()) return r;
         // A module-level name seen from inside a helper function leaves the helper's frame.
         if (null(b->func)) r.frame = nullptr;
@@ -304,6 +336,120 @@ int Tf1Reader::conv(Ref call, Ref bias, TSNode whole, int depth) {
     return static_cast<int>(cx_.prog.layers.size()) - 1;
 }
 
+int Tf1Reader::plus(Ref left, Ref right, TSNode whole, int depth) {
+    Ref l = resolve(left);
+    Ref b = resolve(right);
+    if (is(l.node, "call")) {
+        std::string q = qual(l.node);
+        if (is_tf(q, "matmul")) return dense(l, b, whole, depth);
+        if (is_tf(q, "nn.conv2d")) return conv(l, b, whole, depth);
+        if (is_tf(q, "multiply") || is_tf(q, "math.multiply") || is_tf(q, "mul")) {
+            Args a = call_args(cx_.src, l.node);
+            return scale({arg(a, 0, {"x"}), l.frame}, {arg(a, 1, {"y"}), l.frame}, b, whole, depth);
+        }
+        // A helper returning tf.nn.conv2d or tf.matmul (`conv2d(x, W) + b`).
+        Ref inner = inline_call(l);
+        if (!null(inner.node)) {
+            Ref res = resolve(inner);
+            if (is(res.node, "call") && is_tf(qual(res.node), "nn.conv2d")) return conv(res, b, whole, depth);
+            if (is(res.node, "call") && is_tf(qual(res.node), "matmul")) return dense(res, b, whole, depth);
+        }
+    }
+    if (is(l.node, "binary_operator") && text(cx_.src, field(l.node, "operator")) == "*")
+        return scale({field(l.node, "left"), l.frame}, {field(l.node, "right"), l.frame}, b, whole, depth);
+    return walk(l, depth + 1);
+}
+
+int Tf1Reader::scale(Ref x, Ref w, Ref bias, TSNode whole, int depth) {
+    // `X * W + b` with a scalar weight variable (linear regression): one unit on one feature.
+    Var v = variable(w);
+    if (!v.found) {
+        std::swap(x, w);
+        v = variable(w);
+    }
+    if (!v.found || !v.shape.empty()) return walk(x, depth + 1);
+    walk(x, depth + 1);
+    Layer l;
+    l.kind = "Dense";
+    l.span = site(whole, x.frame);
+    l.units = default_value<int64_t>(1, span(whole), "a scalar weight: one output per input");
+    l.units.kind = OriginKind::Derived;
+    l.params["in_features"] = default_value(1.0, span(whole), "a scalar weight: one input feature");
+    l.params["in_features"].kind = OriginKind::Derived;
+    initializers(l, v, bias);
+    l.activation = default_value<std::string>("linear", span(whole), "no activation applied");
+    cx_.prog.layers.push_back(std::move(l));
+    return static_cast<int>(cx_.prog.layers.size()) - 1;
+}
+
+int Tf1Reader::rnn_output(Ref r, int depth) {
+    TSNode sub = r.node;
+    Ref outputs = resolve({field(sub, "value"), r.frame});
+    TSNode rnn = outputs.node;
+    if (is(rnn, "identifier")) {
+        // `outputs, states = rnn.static_rnn(cell, x)`: the first item of the call's result.
+        const Binding* b = cx_.scope.lookup(rnn);
+        if (b && b->kind == Binding::Kind::Assign && !b->path.empty() && b->path.front() == 0) {
+            rnn = b->value;
+            if (null(b->func)) outputs.frame = nullptr;
+        }
+    }
+    static const char* const kRnnOps[] = {"static_rnn", "dynamic_rnn", "static_bidirectional_rnn",
+                                          "bidirectional_dynamic_rnn"};
+    std::string op = is(rnn, "call") ? std::string(last_part(qual(rnn))) : std::string();
+    if (is(rnn, "identifier")) {
+        // `features['images']` of a tf.estimator model_fn's feature dict: the network's input.
+        const Binding* b = cx_.scope.lookup(rnn);
+        if (b && b->kind == Binding::Kind::Param) {
+            cx_.assume(sub, cat({quoted(cx_.src, sub), " is the network's input"}));
+            feature_input_ = true;
+            return -1;
+        }
+    }
+    if (std::find(std::begin(kRnnOps), std::end(kRnnOps), op) == std::end(kRnnOps)) {
+        cx_.note(sub, cat({"the network goes through ", quoted(cx_.src, sub), ", which is not followed"}),
+                 true);
+        return -1;
+    }
+    bool bidirectional = op.find("bidirectional") != std::string::npos;
+    Args a = call_args(cx_.src, rnn);
+    walk({arg(a, bidirectional ? 2 : 1, {"inputs"}), outputs.frame}, depth + 1);
+    Ref cell = resolve({arg(a, 0, {"cell", "cell_fw"}), outputs.frame});
+    std::string cell_class = is(cell.node, "call") ? std::string(last_part(qual(cell.node))) : std::string();
+    Layer rec;
+    rec.kind = cell_class.find("GRU") != std::string::npos    ? "GRU"
+               : cell_class.find("LSTM") != std::string::npos ? "LSTM"
+                                                              : "SimpleRNN";
+    rec.span = site(sub, r.frame);
+    if (is(cell.node, "call")) {
+        Val units = eval({arg(call_args(cx_.src, cell.node), 0, {"num_units"}), cell.frame});
+        if (units.kind == Val::Kind::Int)
+            rec.units = from_val<int64_t>(units, units.i);
+        else
+            rec.units = unknown_value<int64_t>(span(cell.node), "the cell's number of units is not known");
+    } else {
+        rec.units = unknown_value<int64_t>(span(sub), "the recurrent cell cannot be followed");
+        cx_.assume(sub, cat({"an LSTM cell for ", quoted(cx_.src, field(rnn, "function"))}));
+        rec.kind = "LSTM";
+    }
+    rec.activation = default_value<std::string>("tanh", span(cell.node), "TF1 RNN cells use tanh");
+    rec.kernel_initializer = default_value<std::string>("glorot_uniform", span(cell.node));
+    rec.bias_initializer = default_value<std::string>("zeros", span(cell.node));
+    rec.params["return_sequences"] = default_value(0.0, span(sub), "the last step of the outputs");
+    // `outputs[-1]` of the static list, `outputs[:, -1]` / `outputs[:, -1, :]` of a dynamic one: the last
+    // step. Any other index is read as the last step too, which is what such scripts take.
+    std::string all(text(cx_.src, sub));
+    bool last = all.find("[-1]") != std::string::npos || all.find("[:, -1") != std::string::npos;
+    if (!last) cx_.assume(sub, cat({quoted(cx_.src, sub), " takes the last step of the RNN output"}));
+    Layer out = rec;
+    if (bidirectional) {
+        out.kind = "Bidirectional";
+        out.inner.push_back(rec);
+    }
+    cx_.prog.layers.push_back(std::move(out));
+    return static_cast<int>(cx_.prog.layers.size()) - 1;
+}
+
 int Tf1Reader::walk_helper(Ref call, Ref inner, int depth) {
     bool from_module = !call.frame;
     if (from_module) sites_.push_back(call.node);
@@ -323,24 +469,13 @@ int Tf1Reader::walk(Ref r, int depth) {
     }
     if (is(n, "binary_operator")) {
         std::string_view op = text(cx_.src, field(n, "operator"));
-        Ref left = resolve({field(n, "left"), r.frame});
-        Ref right = resolve({field(n, "right"), r.frame});
-        if (op == "+" && is(left.node, "call")) {
-            std::string q = qual(left.node);
-            if (is_tf(q, "matmul")) return dense(left, right, n, depth);
-            if (is_tf(q, "nn.conv2d")) return conv(left, right, n, depth);
-            // A helper returning tf.nn.conv2d (`conv2d(x, W) + b`).
-            Ref inner = inline_call(left);
-            if (!null(inner.node)) {
-                Ref res = resolve(inner);
-                if (is(res.node, "call") && is_tf(qual(res.node), "nn.conv2d"))
-                    return conv(res, right, n, depth);
-                if (is(res.node, "call") && is_tf(qual(res.node), "matmul"))
-                    return dense(res, right, n, depth);
-            }
-        }
+        Ref left{field(n, "left"), r.frame};
+        Ref right{field(n, "right"), r.frame};
+        if (op == "+") return plus(left, right, n, depth);
+        if (op == "*") return scale(left, right, {}, n, depth);
         return walk(left, depth + 1);
     }
+    if (is(n, "subscript")) return rnn_output(r, depth);
     if (!is(n, "call")) {
         cx_.note(n, cat({"the network goes through ", quoted(cx_.src, n), ", which is not followed"}), true);
         return -1;
@@ -408,6 +543,15 @@ int Tf1Reader::walk(Ref r, int depth) {
         }
     }
     if (is_tf(q, "matmul")) return dense(r, {}, n, depth);
+    if (is_tf(q, "add") || is_tf(q, "math.add") || is_tf(q, "nn.bias_add"))
+        return plus({arg(a, 0, {"x", "value"}), r.frame}, {arg(a, 1, {"y", "bias"}), r.frame}, n, depth);
+    if (is_tf(q, "multiply") || is_tf(q, "math.multiply") || is_tf(q, "mul"))
+        return scale({arg(a, 0, {"x"}), r.frame}, {arg(a, 1, {"y"}), r.frame}, {}, n, depth);
+    if (is_tf(q, "unstack") || is_tf(q, "transpose") || is_tf(q, "identity")) {
+        // Layout ops between the input and an RNN (`tf.unstack(x, timesteps, 1)`): the RNN reads the
+        // sequence they give, so they add no layer.
+        return walk(first(), depth + 1);
+    }
     if (is_tf(q, "reshape")) {
         size_t before_count = cx_.prog.layers.size();
         walk(first(), depth + 1);
@@ -491,6 +635,25 @@ int Tf1Reader::walk(Ref r, int depth) {
         cx_.prog.layers.push_back(std::move(l));
         return static_cast<int>(cx_.prog.layers.size()) - 1;
     }
+    // A helper's parameter called as a function (`activation(act)` with `activation=tf.nn.relu` or None).
+    if (TSNode fn = field(n, "function"); is(fn, "identifier")) {
+        const Binding* b = cx_.scope.lookup(fn);
+        if (b && b->kind == Binding::Kind::Param) {
+            Ref given{b->value, nullptr};
+            if (r.frame) {
+                auto it = r.frame->params.find(std::string(text(cx_.src, fn)));
+                if (it != r.frame->params.end()) given = {it->second.first, it->second.second};
+            }
+            Val v = eval(given);
+            if (!null(given.node) && v.kind == Val::Kind::None) return walk(first(), depth + 1);
+            std::string named = null(given.node) ? "" : cx_.scope.qualify(dotted(cx_.src, given.node));
+            if (auto act = activation_name(last_part(named))) {
+                int below = walk(first(), depth + 1);
+                activate(below, *act, given.node, n, r.frame);
+                return static_cast<int>(cx_.prog.layers.size()) - 1;
+            }
+        }
+    }
     // A helper function of the script: follow what it returns.
     Ref inner = inline_call(r);
     if (!null(inner.node)) return walk_helper(r, inner, depth);
@@ -552,6 +715,12 @@ Ref Tf1Reader::read_loss(Ref r, int depth) {
         }
         return {};
     }
+    if (is(n, "binary_operator") && text(cx_.src, field(n, "operator")) == "/") {
+        // tf.reduce_sum(...) / (2 * n_samples): a sum divided by a constant is read as the mean.
+        Ref found = read_loss({field(n, "left"), r.frame}, depth + 1);
+        loss.reduction = "mean";
+        return found;
+    }
     if (is(n, "binary_operator")) {
         // loss + beta * regularizer: the data term is the left side.
         Ref found = read_loss({field(n, "left"), r.frame}, depth + 1);
@@ -568,14 +737,24 @@ Ref Tf1Reader::read_loss(Ref r, int depth) {
     if (is_tf(q, "reduce_mean") || is_tf(q, "reduce_sum")) {
         if (is_tf(q, "reduce_sum")) loss.reduction = "sum";
         Ref inner = resolve(by({"input_tensor"}, 0));
-        if (is(inner.node, "call") && (is_tf(qual(inner.node), "square") || is_tf(qual(inner.node), "abs"))) {
-            bool square = is_tf(qual(inner.node), "square");
+        // tf.pow(d, 2) squares as tf.square(d) does.
+        bool pow2 = false;
+        if (is(inner.node, "call") &&
+            (is_tf(qual(inner.node), "pow") || is_tf(qual(inner.node), "math.pow"))) {
+            Val exponent = eval({arg(call_args(cx_.src, inner.node), 1, {"y"}), inner.frame});
+            pow2 = exponent.is_number() && exponent.number() == 2.0;
+        }
+        if (is(inner.node, "call") &&
+            (pow2 || is_tf(qual(inner.node), "square") || is_tf(qual(inner.node), "abs"))) {
+            bool square = !is_tf(qual(inner.node), "abs");
             Ref diff = resolve({arg(call_args(cx_.src, inner.node), 0, {"x"}), inner.frame});
             set(square ? "mean_squared_error" : "mean_absolute_error", n, false);
             if (is(diff.node, "binary_operator")) {
                 Ref left{field(diff.node, "left"), diff.frame};
                 Ref right{field(diff.node, "right"), diff.frame};
-                return is_label(left) ? right : left;
+                bool left_is_label = is_label(left);
+                target_ = resolve(left_is_label ? left : right).node;
+                return left_is_label ? right : left;
             }
             return {};
         }
@@ -823,6 +1002,7 @@ void Tf1Reader::read_data() {
         d.num_classes = default_value<int64_t>(10, load, "MNIST classes");
         d.num_classes.kind = OriginKind::Derived;
         d.is_image = true;
+        d.input_shape = {784}; // flattened 28 x 28 images; a placeholder or reshape overrides it
         break;
     }
     if (!null(placeholder_)) {
@@ -834,6 +1014,24 @@ void Tf1Reader::read_data() {
         if (!input_reshape_.empty()) dims = input_reshape_;
         if (!cx_.prog.layers.empty()) cx_.prog.layers.front().input_shape = dims;
         d.input_shape = dims;
+    }
+    if (!null(placeholder_) && ts_node_eq(target_, placeholder_)) {
+        // The targets are the inputs (an autoencoder): real values as wide as the input, whatever labels
+        // the dataset also carries.
+        d.labels = LabelFormat::Real;
+        d.labels_span = span(placeholder_);
+        d.num_classes = unknown_value<int64_t>(span(placeholder_), "the targets are the network's inputs");
+    }
+    if (null(placeholder_) && feature_input_) {
+        // No placeholder: the network's input is as wide as its first layer declares or reshapes it.
+        auto& layers = cx_.prog.layers;
+        std::vector<int64_t> dims = input_reshape_;
+        if (dims.empty() && !layers.empty() && layers.front().params.count("in_features") &&
+            layers.front().params.at("in_features").known())
+            dims = {static_cast<int64_t>(*layers.front().params.at("in_features"))};
+        if (dims.empty()) dims = d.input_shape;
+        if (!layers.empty() && layers.front().input_shape.empty()) layers.front().input_shape = dims;
+        if (!dims.empty()) d.input_shape = dims;
     }
     if (!d.source.known()) fill_data_fallback(cx_);
 }

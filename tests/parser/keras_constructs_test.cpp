@@ -100,7 +100,8 @@ model.fit_generator(datagen.flow(X_train, y_train, batch_size=16), steps_per_epo
     CHECK(p.fit_call.start.row == 13);
 }
 
-TEST_CASE("Custom losses, learning-rate schedules and merges are reported, not guessed", "[parser][keras]") {
+TEST_CASE("Custom losses and learning-rate schedules are reported, not guessed; merges are assumed",
+          "[parser][keras]") {
     const std::string src = R"(import tensorflow as tf
 from tensorflow import keras
 
@@ -121,10 +122,16 @@ model.compile(loss=my_loss, optimizer=keras.optimizers.SGD(learning_rate=schedul
     CHECK(*p.optimizer.name == "sgd");
     CHECK(p.optimizer.lr.kind == OriginKind::Unknown);
     CHECK(p.optimizer.lr.note.find("schedule") != std::string::npos);
+    // The merge follows its first input, and a note names that assumption and its line.
     bool merge_note = false;
     for (const Note& n : p.notes)
-        merge_note = merge_note || (n.blocks_probe && n.message.find("merge") != std::string::npos);
+        merge_note = merge_note || (!n.blocks_probe &&
+                                    n.message.find("assumed `keras.layers.concatenate([a, b])` passes its "
+                                                   "first input `a` through") != std::string::npos &&
+                                    n.message.find("(line 10)") != std::string::npos);
     CHECK(merge_note);
+    REQUIRE(p.layers.size() == 1);
+    CHECK(p.layers[0].input_shape == std::vector<int64_t>{8});
 }
 
 TEST_CASE("Keras 1 functional API: Model(input=, output=), Input(shape=)", "[parser][keras]") {

@@ -112,6 +112,22 @@ private:
     at::Generator gen_ = at::detail::createCPUGenerator(0);
 };
 
+// A layer the parser read as shape-preserving (a custom or unrebuilt layer class, named in a note).
+class IdentityBlock : public Block {
+public:
+    torch::Tensor forward(const torch::Tensor& x) override { return x; }
+};
+
+// Keras RepeatVector(n): (batch, features) -> (batch, n, features).
+class RepeatBlock : public Block {
+public:
+    explicit RepeatBlock(int64_t n) : n_(n) {}
+    torch::Tensor forward(const torch::Tensor& x) override { return x.unsqueeze(1).expand({-1, n_, -1}); }
+
+private:
+    int64_t n_;
+};
+
 class FlattenBlock : public Block {
 public:
     torch::Tensor forward(const torch::Tensor& x) override { return x.dim() > 2 ? x.flatten(1) : x; }
@@ -417,6 +433,8 @@ std::shared_ptr<Block> make_block(const Layer& l, const LayerPlan& plan, const C
     if (k == "ELU") return std::make_shared<ActivationBlock>("elu", param(l, "alpha", 1.0), ctx);
     if (k == "PReLU") return std::make_shared<PReLUBlock>(plan.in, ctx.torch());
     if (k == "Dropout") return std::make_shared<DropoutBlock>(param(l, "rate", 0.5));
+    if (k == "Identity") return std::make_shared<IdentityBlock>();
+    if (k == "RepeatVector") return std::make_shared<RepeatBlock>(plan.out.front());
     if (k == "Flatten") return std::make_shared<FlattenBlock>();
     if (k == "Reshape") return std::make_shared<ReshapeBlock>(plan.out);
     if (k == "Conv1D") return std::make_shared<ConvBlock>(l, plan, 1, ctx);

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <tuple>
@@ -52,6 +53,14 @@ Finding probe_finding(const char* code, Fault fault, const Span& span, const std
     f.range = span;
     f.sources = {EvidenceSource::Probe};
     return f;
+}
+
+// Whether the parser assumed part of the network (its notes "assumed ... (line N)", from Context::assume). A
+// model that fails to build, to fit in memory or to train past such an assumption shows a limit of the
+// rebuild, not a fault the text proves: the probe stops without a finding.
+bool rests_on_assumptions(const TrainingProgram& program) {
+    return std::any_of(program.notes.begin(), program.notes.end(),
+                       [](const Note& n) { return n.message.rfind("assumed ", 0) == 0; });
 }
 
 void fail_with(ProbeResult& r, const probe::PlanProblem& problem) {
@@ -143,7 +152,8 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
         std::ostringstream msg;
         msg << "the model needs about " << need / (1u << 20) << " MB to train (" << plan.parameters
             << " parameters), over the probe's limit of " << options.memory_limit_bytes / (1u << 20) << " MB";
-        probe::PlanProblem too_large{true, Fault::layer, probe::kCodeTooLarge, program.model_span, msg.str()};
+        probe::PlanProblem too_large{!rests_on_assumptions(program), Fault::layer, probe::kCodeTooLarge,
+                                     program.model_span, msg.str()};
         return fail_with(result, too_large);
     }
 
@@ -271,6 +281,31 @@ void train(const TrainingProgram& program, const ProbeOptions& options, const st
 
 } // namespace
 
+namespace {
+
+// The program the probe trains: sizes the parser could only assume (and named in a note) take their
+// assumed values.
+TrainingProgram with_assumptions(const TrainingProgram& program) {
+    TrainingProgram p = program;
+    auto fill = [](auto& v) {
+        if (!v.known() && v.assumed) v.value = v.assumed;
+    };
+    std::vector<Layer*> layers;
+    for (Layer& l : p.layers) {
+        layers.push_back(&l);
+        for (Layer& inner : l.inner)
+            layers.push_back(&inner);
+    }
+    for (Layer* l : layers) {
+        fill(l->units);
+        for (auto& [key, v] : l->params)
+            fill(v);
+    }
+    return p;
+}
+
+} // namespace
+
 ProbeResult run_probe(const TrainingProgram& program, const ProbeOptions& options,
                       const std::atomic<bool>* cancel,
                       const std::function<void(const ProbeProgress&)>& progress) {
@@ -278,6 +313,12 @@ ProbeResult run_probe(const TrainingProgram& program, const ProbeOptions& option
     result.trace.seed = options.seed;
     const auto start = Clock::now();
     auto runtime_error = [&](const std::string& what) {
+        if (rests_on_assumptions(program)) {
+            result.trace.status = ProbeStatus::Skipped;
+            result.trace.reason =
+                "the rebuilt model fails after the parser's assumptions: " + first_line(what);
+            return;
+        }
         result.trace.status = ProbeStatus::Failed;
         result.trace.reason = first_line(what);
         result.build_findings.push_back(
@@ -287,7 +328,7 @@ ProbeResult run_probe(const TrainingProgram& program, const ProbeOptions& option
                               result.trace.reason + "`."));
     };
     try {
-        train(program, options, cancel, progress, result, start);
+        train(with_assumptions(program), options, cancel, progress, result, start);
     } catch (const c10::Error& e) {
         runtime_error(e.what_without_backtrace());
     } catch (const std::invalid_argument& e) {

@@ -53,16 +53,26 @@ int64_t window_out(int64_t n, int64_t k, int64_t stride, bool same) {
 
 class Planner {
 public:
-    explicit Planner(const TrainingProgram& p) : program_(p), torch_(p.framework == Framework::PyTorch) {}
+    Planner(const TrainingProgram& p, bool assumed_input)
+        : program_(p), torch_(p.framework == Framework::PyTorch), assumed_before_(assumed_input) {}
 
     std::optional<PlanProblem> problem;
 
     bool plan(const Layer& l, size_t index, const Shape& in, LayerPlan& out) {
+        // Units the parser could only assume arrive here known but still of kind Unknown.
+        if (l.units.known() && l.units.kind == OriginKind::Unknown) assumed_before_ = true;
         out.layer = &l;
         out.index = index;
         out.in = in;
         const std::string& k = l.kind;
         if (k == "Dense") return dense(l, in, out);
+        if (k == "Identity") {
+            // A layer the parser assumed shape-preserving: what follows it may declare sizes the real layer
+            // would produce, so declared input sizes are not checked past it.
+            assumed_before_ = true;
+            out.out = in;
+            return true;
+        }
         if (k == "Activation" || k == "Dropout" || k == "LeakyReLU" || k == "ELU" || k == "Softmax") {
             out.out = in;
             return true;
@@ -77,6 +87,14 @@ public:
             return true;
         }
         if (k == "Reshape") return reshape(l, in, out);
+        if (k == "RepeatVector") {
+            if (in.size() != 1)
+                return fault(l, "RepeatVector expects a vector per sample but receives " + shape_text(in));
+            if (!has_param(l, "repeats"))
+                return skip(l, "the number of repeats of this RepeatVector is unknown");
+            out.out = {static_cast<int64_t>(param(l, "repeats", 1)), in.front()};
+            return true;
+        }
         if (k == "Conv1D" || k == "Conv2D") return conv(l, in, out, k == "Conv1D" ? 1 : 2);
         if (k == "MaxPooling1D" || k == "AveragePooling1D") return pool(l, in, out, 1);
         if (k == "MaxPooling2D" || k == "AveragePooling2D") return pool(l, in, out, 2);
@@ -120,10 +138,14 @@ public:
 private:
     const TrainingProgram& program_;
     bool torch_;
+    bool assumed_before_ = false; // an assumption (layer, units, input axes) was planned before this layer
 
     bool channels_first(const Layer& l) const { return torch_ || l.channels_first; }
 
     bool fault(const Layer& l, std::string message, Fault f = Fault::tensor_shape) {
+        // Past an assumption (a layer read as shape-preserving, assumed units or input axes) the text does
+        // not prove the shapes: the probe stops without a finding.
+        if (assumed_before_) return skip(l, message + " (after an assumption of the parser; see its notes)");
         problem = PlanProblem{true, f, kCodeShapeError, l.span, std::move(message)};
         return false;
     }
@@ -135,7 +157,7 @@ private:
     bool dense(const Layer& l, const Shape& in, LayerPlan& out) {
         if (in.empty()) return fault(l, "Dense receives a scalar input; it needs a feature axis");
         if (!l.units.known() || *l.units <= 0) return skip(l, "the number of units of this Dense is unknown");
-        if (torch_ && has_param(l, "in_features")) {
+        if (torch_ && has_param(l, "in_features") && !assumed_before_) {
             auto declared = static_cast<int64_t>(param(l, "in_features", 0));
             if (declared != in.back())
                 return fault(l, "Linear declares in_features=" + std::to_string(declared) +
@@ -188,7 +210,8 @@ private:
             return skip(l, "the number of filters of this convolution is unknown");
         if (!has_param(l, "kernel_size")) return skip(l, "the kernel size of this convolution is unknown");
         int64_t c = channels_first(l) ? in.front() : in.back();
-        if (torch_ && has_param(l, "in_channels") && static_cast<int64_t>(param(l, "in_channels", 0)) != c)
+        if (torch_ && has_param(l, "in_channels") && !assumed_before_ &&
+            static_cast<int64_t>(param(l, "in_channels", 0)) != c)
             return fault(l, "Conv declares in_channels=" +
                                 std::to_string(static_cast<int64_t>(param(l, "in_channels", 0))) +
                                 " but receives " + std::to_string(c) + " channels");
@@ -298,6 +321,18 @@ NetworkPlan plan_network(const TrainingProgram& program) {
         return plan;
     }
     plan.input = resolve_input(program);
+    const Shape& declared = !program.layers.front().input_shape.empty() ? program.layers.front().input_shape
+                                                                        : program.data.input_shape;
+    if (!usable(plan.input) && !declared.empty() &&
+        std::all_of(declared.begin(), declared.end(), [](int64_t d) { return d > 0 || d == -1; })) {
+        // Axes the script leaves open or computes at run time (`input_shape=(None, 40, 40, 1)`,
+        // `(maxlen, len(chars))`): each gets the modest size the probe assumes for unknown widths.
+        constexpr int64_t kAssumedAxis = 16;
+        plan.input = declared;
+        for (int64_t& d : plan.input)
+            if (d == -1) d = kAssumedAxis;
+        plan.assumed_input = true;
+    }
     if (!usable(plan.input) && program.layers.front().kind == "Dense") {
         // A table read at run time (pandas, CSV) leaves the width unknown. The faults the probe looks for do
         // not hinge on it, so it assumes a modest width and says so.
@@ -312,7 +347,7 @@ NetworkPlan plan_network(const TrainingProgram& program) {
         return plan;
     }
     plan.token_input = program.layers.front().kind == "Embedding";
-    Planner planner(program);
+    Planner planner(program, plan.assumed_input);
     Shape current = plan.input;
     for (size_t i = 0; i < program.layers.size(); ++i) {
         LayerPlan lp;

@@ -102,7 +102,7 @@ TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const
     if (t.classification) {
         if (labels == LabelFormat::Binary)
             t.classes = 2;
-        else if (labels_known && classes)
+        else if (labels_known && classes && (labels != LabelFormat::OneHot || d.num_classes.known()))
             t.classes = *classes;
         else
             t.classes = width > 1 ? width : classes.value_or(2);
@@ -119,7 +119,7 @@ TaskResult resolve_task(const TrainingProgram& p, const NetworkPlan& plan, const
                              "categorical_crossentropy expects one-hot targets but the labels are "
                              "integer class ids (use sparse_categorical_crossentropy or "
                              "to_categorical)");
-        else if (labels == LabelFormat::OneHot && !sparse && t.classes != width)
+        else if (labels == LabelFormat::OneHot && !sparse && t.classes != width && d.num_classes.known())
             result.problem = target_fault(p, Fault::tensor_shape,
                                           "the output layer has " + std::to_string(width) +
                                               " units but the one-hot labels have " +

@@ -33,6 +33,9 @@ template <class T> struct Value {
     // For Literal values: the exact text span of the literal or argument value, so a fix can replace it.
     // Empty when the value is a default (the fix must insert an argument into `origin` instead).
     std::optional<Span> literal;
+    // For an Unknown value the probe must still size (a layer's units, an Embedding's vocabulary): what a
+    // reader would take, named by a note. It is not `value`: checks and rules see the value as unknown.
+    std::optional<T> assumed;
 
     bool known() const { return value.has_value(); }
     const T& operator*() const { return *value; }
@@ -47,6 +50,7 @@ const char* to_string(Framework f);
 // GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalAveragePooling2D,
 // BatchNormalization, Embedding, SimpleRNN, LSTM, GRU, Bidirectional, TimeDistributed, LeakyReLU, PReLU, ELU,
 // Softmax. A PyTorch activation module (nn.ReLU) or functional call (F.relu) is an "Activation" layer.
+// "Identity" is a layer the parser could not rebuild and assumed shape-preserving (a note names it).
 struct Layer {
     std::string kind;
     Span span;            // the whole layer expression (constructor call, or forward call for PyTorch)
