@@ -559,9 +559,16 @@ void TorchReader::read_loop() {
     loops = cx_.scope.loops_around(backward_);
     loop.present = true;
     loop.backward = span(backward_);
+    // A training loop inside a function of the script runs as often as its callers call it (the
+    // pytorch/examples pattern calls `train(...)` once per epoch from main()): one pass is then not what the
+    // text says, and the count stays unknown.
+    const bool in_function = !null(cx_.scope.enclosing(backward_, "function_definition"));
     if (loops.empty()) {
         cx_.prog.epochs =
-            default_value<int64_t>(1, span(cx_.scope.statement_of(backward_)), "backward() runs once");
+            in_function
+                ? unknown_value<int64_t>(span(cx_.scope.statement_of(backward_)),
+                                         "backward() runs in a function called an unknown number of times")
+                : default_value<int64_t>(1, span(cx_.scope.statement_of(backward_)), "backward() runs once");
         return;
     }
     TSNode epoch_loop = loops.back();
@@ -581,8 +588,11 @@ void TorchReader::read_loop() {
                 cx_.prog.epochs.kind = OriginKind::Derived;
             }
         }
-    } else if (loops.size() == 1) {
+    } else if (loops.size() == 1 && !in_function) {
         cx_.prog.epochs = default_value<int64_t>(1, span(epoch_loop), "one pass over the data");
+    } else if (loops.size() == 1) {
+        cx_.prog.epochs = unknown_value<int64_t>(
+            span(epoch_loop), "one pass over the data per call of the function holding it");
     } else {
         cx_.prog.epochs = unknown_value<int64_t>(span(it), "epoch count not known");
     }

@@ -250,7 +250,9 @@ CATCH_TEST_CASE("a cancelled probe returns promptly", "[probe][cancel]") {
     canceller.join();
     CATCH_CHECK(r.trace.status == ProbeStatus::Skipped);
     CATCH_CHECK(r.trace.reason == "cancelled");
-    CATCH_CHECK(std::chrono::duration<double>(returned - cancelled_at).count() < 0.05);
+    // Far less than the 60 s the probe would run uncancelled (the flag is read before every step); a
+    // tighter bound would time the machine's load, not the probe.
+    CATCH_CHECK(std::chrono::duration<double>(returned - cancelled_at).count() < 5.0);
 }
 
 CATCH_TEST_CASE("the time budget stops a long probe and says so", "[probe][budget]") {
