@@ -148,6 +148,7 @@ const dirty = dirtyFiles.length > 0;
 // ---------- accuracy ----------
 const evalProbe = json('eval_probe.out');
 const evalStatic = json('eval_static.out');
+const evalLsp = json('eval_lsp.out');
 const subjectsDir = run.subjects;
 // The published tools were scored on the subjects whose truth.json has a `deepfd` record: compare on those.
 const withPublished = new Set();
@@ -172,6 +173,7 @@ function onSubset(ev) {
 const published = (evalProbe ?? evalStatic)?.summary.published ?? {};
 const comparison = [];
 if (evalProbe) comparison.push({ tool: 'faultline', ...onSubset(evalProbe) });
+if (evalLsp) comparison.push({ tool: 'faultline, through the language server', ...onSubset(evalLsp) });
 if (evalStatic) comparison.push({ tool: 'faultline, static only', ...onSubset(evalStatic) });
 for (const tool of ['DeepFD', 'UMLAUT', 'DeepLocalize', 'AutoTrainer'])
   if (published[tool])
@@ -496,7 +498,7 @@ if (corpus) L.push('## Static checks on the generated corpus (bench/rules_corpus
   // Its own headings sit under this section's.
   corpus.trim().replace(/^#{1,3} /gm, '### '), '');
 
-const steps = ['eval_probe', 'eval_static', 'parse_bench', 'rules_bench', 'diagnose_bench', 'parse_coverage', 'probe_bench', 'server_bench', 'hover_bench', 'rules_corpus'];
+const steps = ['eval_probe', 'eval_lsp', 'eval_static', 'parse_bench', 'rules_bench', 'diagnose_bench', 'parse_coverage', 'probe_bench', 'server_bench', 'hover_bench', 'rules_corpus'];
 const failed = steps.filter((s) => status(s).ran && !status(s).ok);
 L.push('## Steps', '', '| step | result | seconds |', '|---|---|---|');
 for (const s of steps) {
