@@ -58,8 +58,16 @@ Run run_file(const std::string& text, const AnalysisOptions& options) {
 // The same, through the language server: what an editor user sees once the probe of the document is done.
 Run run_through_lsp(LspChild& server, const std::string& path, const std::string& text) {
     auto t0 = std::chrono::steady_clock::now();
-    LspChild::Probed probed = server.analyze(file_uri(path), text);
     Run run;
+    LspChild::Probed probed;
+    try {
+        probed = server.analyze(file_uri(path), text);
+    } catch (const std::runtime_error& e) {
+        // A failed probe request (a worker killed as hung) is that file's result, not the end of the run;
+        // the static findings are still pulled.
+        std::fprintf(stderr, "faultline: %s: %s\n", path.c_str(), e.what());
+        probed = server.after_failed_probe(file_uri(path));
+    }
     run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     run.probe_status = probed.probe_status;
     for (const auto& d : probed.diagnostics) {

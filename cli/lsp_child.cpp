@@ -69,6 +69,15 @@ LspChild::Probed LspChild::analyze(const std::string& uri, const std::string& te
     return out;
 }
 
+LspChild::Probed LspChild::after_failed_probe(const std::string& uri) {
+    Probed out;
+    out.probe_status = "failed";
+    nlohmann::json pulled = request("textDocument/diagnostic", {{"textDocument", {{"uri", uri}}}});
+    out.diagnostics = pulled.value("items", nlohmann::json::array());
+    notify("textDocument/didClose", {{"textDocument", {{"uri", uri}}}});
+    return out;
+}
+
 nlohmann::json LspChild::request(const std::string& method, nlohmann::json params) {
     int64_t id = next_id_++;
     write({{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}});

@@ -28,6 +28,9 @@ public:
     // Opens the document, runs its probe (faultline.runProbe answers when the worker's pipeline is done),
     // pulls its diagnostics and closes it.
     Probed analyze(const std::string& uri, const std::string& text);
+    // After analyze() threw on the probe request: pulls what the editor shows for the still open document
+    // (status "failed") and closes it.
+    Probed after_failed_probe(const std::string& uri);
 
 private:
     nlohmann::json request(const std::string& method, nlohmann::json params); // the result; throws on error

@@ -84,7 +84,8 @@ double analysis_wall_cap_seconds(const AnalysisOptions& options) {
     double probes = 1.0;
     if (options.validate_fixes) probes += kValidationBudgetProbes;
     if (options.whatif) probes += WhatIfOptions{}.budget_probes;
-    return probes * options.probe_options.budget_seconds;
+    // Each part stops by the clock only past kWallCapFactor times its planned budget (probe.h).
+    return kWallCapFactor * probes * options.probe_options.budget_seconds;
 }
 
 Analysis analyze_text(std::string_view text, const AnalysisOptions& options, const std::atomic<bool>* cancel,

@@ -55,7 +55,8 @@ Analysis analyze_text(std::string_view text, const AnalysisOptions& options,
                       const std::function<void(const ProbeProgress&)>& progress = {});
 
 // The longest wall time analyze_text may take with these options: the probe's budget, then fix validation's
-// and the what-if probes', each a multiple of it (parsing and static checks aside). The language server
+// and the what-if probes', each a multiple of it, times the clock's safety factor kWallCapFactor (parsing
+// and static checks aside). The language server
 // counts a worker as hung only past this.
 double analysis_wall_cap_seconds(const AnalysisOptions& options);
 
