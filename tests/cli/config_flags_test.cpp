@@ -1,4 +1,6 @@
 // `faultline check` with --select / --ignore / --exit-zero, suppression comments and [tool.faultline].
+#include "run_cli.h"
+
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -14,26 +16,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-    int exit_code;
-    std::string out;
-    std::string err;
-};
+using Result = faultline::test::CliResult;
 
-Result run(const std::string& args, const fs::path& dir) {
-    const fs::path err = dir / "stderr.txt";
-    std::string cmd = std::string(FAULTLINE_BINARY) + " " + args + " 2>" + err.string();
-    FILE* pipe = popen(cmd.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0)
-        out.append(buf.data(), n);
-    int status = pclose(pipe);
-    std::ifstream in(err);
-    std::string error((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, error};
+// Stderr is kept: the configuration errors are asserted on it.
+Result run(const std::string& args, const fs::path&) {
+    return faultline::test::run_cli(args, /*keep_stderr=*/true);
 }
 
 // A script with a proven error (softmax over one unit, FL111) and a categorical loss on that unit (FL101).
