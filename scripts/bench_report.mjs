@@ -194,6 +194,52 @@ const coverage = text('parse_coverage.out');
 const coverageMedian = coverage && /median over scripts ([\d.]+) ms, max ([\d.]+) ms/.exec(coverage);
 const coverageFull = coverage && /(\d+) of (\d+) scripts: full model/.exec(coverage);
 
+// ---------- correct scripts (wild) and the folder run ----------
+// The framework of a script, from its text: this report's grouping only (the tool decides for itself).
+function frameworkOf(file) {
+  let t = '';
+  try {
+    t = readFileSync(file, 'utf8');
+  } catch {
+    return 'unknown';
+  }
+  if (/^\s*(import torch|from torch)/m.test(t)) return 'PyTorch';
+  if (/\b(keras|Sequential|Model)\s*\(/.test(t) && /^\s*(import keras|from keras|from tensorflow import keras|from tensorflow\.keras|import tensorflow\.keras)/m.test(t)) return 'Keras';
+  if (/tf\.(placeholder|Session|estimator|compat\.v1)/.test(t)) return 'TF1';
+  return /keras/.test(t) ? 'Keras' : 'TF1';
+}
+const wildOut = json('wild_check.out');
+const wild = wildOut?.files?.map((f) => {
+  const alarms = f.diagnostics.filter((d) => d.severity === 1 || d.severity === 2);
+  return {
+    name: path.basename(f.path, '.py'),
+    framework: frameworkOf(f.path),
+    status: f.probe.status,
+    reason: f.probe.reason,
+    alarms: alarms.map((d) => `${d.code} ${d.severity === 1 ? 'Error' : 'Warning'} line ${d.range.start.line + 1}`),
+  };
+}) ?? null;
+const pctOf = (a, n) => (n ? (100 * a) / n : 0);
+const folderTime = (() => {
+  const t = text('folder_check.err');
+  const share = t && /Percent of CPU this job got: (\d+)%/.exec(t);
+  const wall = t && /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(t);
+  if (!share) return null;
+  const files = json('folder_check.out')?.files?.length ?? null;
+  return {
+    cores: Number(run.cores ?? os.cpus().length),
+    busy: Number(share[1]) / 100,
+    seconds: wall ? wall[1].split(':').reduce((a, x) => a * 60 + Number(x), 0) : null,
+    files,
+  };
+})();
+// Of the alarmed (subject, type) pairs, the share of true ones.
+function typePrecision(ev) {
+  const v = Object.values(ev?.summary.per_type ?? {});
+  const tp = v.reduce((a, x) => a + x.tp, 0), fp = v.reduce((a, x) => a + x.fp, 0);
+  return tp + fp ? { tp, fp, precision: tp / (tp + fp) } : null;
+}
+
 // ---------- targets ----------
 // Each: what, target text, measured text, pass (true/false/null when not measured), source issue.
 const targets = [];
@@ -254,6 +300,33 @@ if (evalProbe) {
   target('localized (with the probe)', '>= 50%', why, null, 5);
   target('still flagged on the fix (with the probe)', '<= 25%', why, null, 5);
 }
+if (evalProbe) {
+  const s = evalProbe.summary;
+  const tpr = typePrecision(evalProbe);
+  target('probe coverage on the real subjects', '>= 95%', `${f1(s.probe_coverage_pct)}%`, s.probe_coverage_pct >= 95, 19);
+  if (tpr) target('type precision: true alarmed types / alarmed types (real subjects)', '>= 0.75', `${f2(tpr.precision)} (${tpr.tp}/${tpr.tp + tpr.fp})`, tpr.precision >= 0.75, 20);
+  target('still flagged on the fix (real subjects)', '<= 5%', `${f1(s.still_flagged_pct)}% (${s.still_flagged_on_fix}/${s.fixed_files})`, s.still_flagged_pct <= 5, 20);
+}
+if (evalLsp && evalProbe) {
+  const a = evalProbe.summary, b = evalLsp.summary;
+  const same = a.diagnosed === b.diagnosed && a.localized === b.localized && a.still_flagged_on_fix === b.still_flagged_on_fix;
+  target('the language server scores as the command line (diagnosed / localized / still flagged)', 'equal',
+    `lsp ${b.diagnosed}/${b.localized}/${b.still_flagged_on_fix}, cli ${a.diagnosed}/${a.localized}/${a.still_flagged_on_fix}`, same, 24);
+}
+if (wild) {
+  const ok = wild.filter((w) => w.status === 'ok').length;
+  target('probe coverage on correct example scripts (wild)', '>= 90%', `${f1(pctOf(ok, wild.length))}% (${ok}/${wild.length})`, pctOf(ok, wild.length) >= 90, 19);
+  for (const fw of [...new Set(wild.map((w) => w.framework))].sort()) {
+    const xs = wild.filter((w) => w.framework === fw), k = xs.filter((w) => w.status === 'ok').length;
+    target(`probe coverage on wild ${fw} scripts`, '>= 85%', `${f1(pctOf(k, xs.length))}% (${k}/${xs.length})`, pctOf(k, xs.length) >= 85, 19);
+  }
+  const alarmed = wild.filter((w) => w.alarms.length).length;
+  target('correct example scripts with an Error or Warning (wild)', '<= 5%', `${f1(pctOf(alarmed, wild.length))}% (${alarmed}/${wild.length})`, pctOf(alarmed, wild.length) <= 5, 20);
+} else target('probe coverage and false alarms on correct scripts (wild)', 'see #19, #20', 'not measured', null, 19);
+if (folderTime)
+  target(`\`check\` on a folder of ${folderTime.files ?? '?'} scripts keeps every core busy`, `>= 90% of ${folderTime.cores} cores`,
+    `${f2(folderTime.busy)} cores busy on average over ${f1(folderTime.seconds)} s`, folderTime.busy >= 0.9 * folderTime.cores, 21);
+else target('`check` on a folder of 100 scripts keeps every core busy', '>= 90% of the cores', 'not measured', null, 21);
 // The grouped cross-validation scores every program once (five times the single test split's positives), so
 // it is the estimate the target is judged on when the manifest has it.
 const cvScores = manifest?.cross_validation?.scores;
@@ -369,7 +442,8 @@ else {
   L.push('`faultline eval DIR --json` with the probe and with `--no-probe` (static checks only). Scoring as in the DeepFD ' +
     'paper (lenient): diagnosed = an alarm (Error or Warning) of a true fault type (for the no-fault control: no alarm); ' +
     'localized = an alarm on a fault line; still flagged = an alarm of a true type on the fixed program.', '',
-    '| | with the probe | static checks only |', '|---|---|---|');
+    'The middle column is the same scoring through `faultline lsp` (what an editor user sees: `faultline eval --through lsp`).', '',
+    '| | with the probe | through the language server | static checks only |', '|---|---|---|---|');
   const col = (ev, fn) => (ev ? fn(ev.summary) : quick ? 'skipped (--quick)' : 'not measured');
   const rowsA = [
     ['subjects', (s) => `${s.subjects}`],
@@ -381,9 +455,13 @@ else {
   ];
   rowsA.push(['diagnosis model in the binary', (s) =>
     s.diagnosis_model === undefined ? 'not reported' : s.diagnosis_model.bundled ? 'bundled' : `none (${s.diagnosis_model.error})`]);
-  for (const [name, fn] of rowsA) L.push(`| ${name} | ${col(evalProbe, fn)} | ${col(evalStatic, fn)} |`);
+  rowsA.push(['type precision (true alarmed types / alarmed types)', (s) => {
+    const t = typePrecision({ summary: s });
+    return t ? `${f2(t.precision)} (${t.tp}/${t.tp + t.fp})` : '—';
+  }]);
+  for (const [name, fn] of rowsA) L.push(`| ${name} | ${col(evalProbe, fn)} | ${col(evalLsp, fn)} | ${col(evalStatic, fn)} |`);
   const tv = [timeV('eval_probe'), timeV('eval_static')];
-  L.push(`| whole run: wall time, peak RSS | ${tv[0] ? `${f1(tv[0].seconds)} s, ${tv[0].rssMB.toFixed(0)} MB` : '—'} | ${tv[1] ? `${f1(tv[1].seconds)} s, ${tv[1].rssMB.toFixed(0)} MB` : '—'} |`, '');
+  L.push(`| whole run: wall time, peak RSS | ${tv[0] ? `${f1(tv[0].seconds)} s, ${tv[0].rssMB.toFixed(0)} MB` : '—'} | — | ${tv[1] ? `${f1(tv[1].seconds)} s, ${tv[1].rssMB.toFixed(0)} MB` : '—'} |`, '');
   if (comparison.length) {
     L.push(`### Against the published tools (the ${withPublished.size} subjects whose truth.json has the DeepFD paper's results)`, '',
       '![accuracy](bench_accuracy.svg)', '', '| tool | subjects | diagnosed | localized |', '|---|---|---|---|');
@@ -411,6 +489,27 @@ else {
     L.push(`| ${r.subject} | ${r.truth.join(', ') || 'none'} | ${r.alarms.join(', ') || '—'} | ${r.diagnosed ? 'yes' : 'no'} | ${r.localized ? 'yes' : 'no'} | ${r.still_flagged_on_fix === undefined ? '—' : r.still_flagged_on_fix ? 'yes' : 'no'} | ${r.probe} | ${f2(r.seconds)} |`);
   L.push('', '</details>', '');
 }
+
+L.push('## Correct example scripts (wild)', '');
+if (!wild) L.push(`Not measured: ${status('wild_check').ran ? 'the check failed (see the raw results)' : `no scripts at \`${run.wild ?? '?'}\``}.`, '');
+else {
+  L.push(`\`faultline check --format json DIR\` on the ${wild.length} correct, maintained example scripts in \`${run.wild}\`, ` +
+    'with the probe and what-if, as a user runs it. Every Error or Warning there is a false alarm unless docs/rules.md ' +
+    'shows the example itself is at fault. Framework grouping is read from each script\'s imports.', '',
+    '| framework | scripts | probe ok | with an Error or Warning |', '|---|---|---|---|');
+  for (const fw of [...new Set(wild.map((w) => w.framework)), 'all'].sort()) {
+    const xs = fw === 'all' ? wild : wild.filter((w) => w.framework === fw);
+    const ok = xs.filter((w) => w.status === 'ok').length, al = xs.filter((w) => w.alarms.length).length;
+    L.push(`| ${fw} | ${xs.length} | ${ok} (${f1(pctOf(ok, xs.length))}%) | ${al} (${f1(pctOf(al, xs.length))}%) |`);
+  }
+  L.push('', '<details><summary>Per script</summary>', '', '| script | framework | probe | Errors and Warnings |', '|---|---|---|---|');
+  for (const w of wild)
+    L.push(`| ${w.name} | ${w.framework} | ${w.status}${w.status === 'ok' ? '' : `: ${esc(w.reason).replace(/\|/g, '\\|')}`} | ${w.alarms.join('; ') || '—'} |`);
+  L.push('', '</details>', '');
+}
+if (folderTime)
+  L.push(`Folder run: \`faultline check --no-whatif\` on a folder of ${folderTime.files ?? '?'} scripts took ${f1(folderTime.seconds)} s wall; ` +
+    `the process and its workers kept ${f2(folderTime.busy)} of ${folderTime.cores} cores busy on average (/usr/bin/time's CPU share).`, '');
 
 L.push('## Seeded held-out evaluation of the diagnosis models', '');
 if (!manifest) L.push('Not available: `engine/models/manifest.json` is absent (no model has been trained with `faultline train` at this commit).', '');
@@ -498,7 +597,7 @@ if (corpus) L.push('## Static checks on the generated corpus (bench/rules_corpus
   // Its own headings sit under this section's.
   corpus.trim().replace(/^#{1,3} /gm, '### '), '');
 
-const steps = ['eval_probe', 'eval_lsp', 'eval_static', 'parse_bench', 'rules_bench', 'diagnose_bench', 'parse_coverage', 'probe_bench', 'server_bench', 'hover_bench', 'rules_corpus'];
+const steps = ['eval_probe', 'eval_lsp', 'eval_static', 'parse_bench', 'rules_bench', 'diagnose_bench', 'parse_coverage', 'probe_bench', 'server_bench', 'hover_bench', 'wild_check', 'folder_check', 'rules_corpus'];
 const failed = steps.filter((s) => status(s).ran && !status(s).ok);
 L.push('## Steps', '', '| step | result | seconds |', '|---|---|---|');
 for (const s of steps) {

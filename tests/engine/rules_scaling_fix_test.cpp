@@ -66,7 +66,7 @@ TEST_CASE("FL151 offers the division by 255 as a quick fix, after the statement 
         CHECK(fixed == read(expected));
         CHECK(unscaled_input(run_static_checks(parse_program(fixed))) == nullptr);
     }
-    CHECK(fixed_scripts >= 2);
+    CHECK(fixed_scripts >= 3); // Keras, tf.keras and PyTorch
 }
 
 TEST_CASE("FL151's fix is not preferred when validation data of another name would stay unscaled") {
@@ -79,4 +79,31 @@ TEST_CASE("FL151's fix is not preferred when validation data of another name wou
     REQUIRE(f != nullptr);
     REQUIRE(f->fixes.size() == 1);
     CHECK_FALSE(f->fixes.front().preferred);
+}
+
+TEST_CASE("In a PyTorch script the standardization reduces over rows with mean(0) and std(0)") {
+    // Unscaled CSV features (FL154) trained by a hand-written PyTorch loop: the fix must be valid for a
+    // tensor as well as a NumPy array, so it avoids NumPy's `axis=` keyword.
+    const std::string text = "import numpy as np\n"
+                             "import torch\n"
+                             "import torch.nn as nn\n"
+                             "data = np.loadtxt('houses.csv', delimiter=',')\n"
+                             "X = torch.tensor(data[:, :8], dtype=torch.float32)\n"
+                             "y = torch.tensor(data[:, 8:], dtype=torch.float32)\n"
+                             "model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 1))\n"
+                             "optimizer = torch.optim.Adam(model.parameters(), lr=0.001)\n"
+                             "loss_fn = nn.MSELoss()\n"
+                             "for epoch in range(100):\n"
+                             "    optimizer.zero_grad()\n"
+                             "    loss = loss_fn(model(X), y)\n"
+                             "    loss.backward()\n"
+                             "    optimizer.step()\n";
+    const auto findings = run_static_checks(parse_program(text));
+    auto it = std::find_if(findings.begin(), findings.end(),
+                           [](const Finding& f) { return f.code == "FL154" || f.code == "FL151"; });
+    REQUIRE(it != findings.end());
+    REQUIRE(it->fixes.size() == 1);
+    const std::string fixed = apply(text, it->fixes.front().edits);
+    CHECK(fixed.find("X = torch.tensor(data[:, :8], dtype=torch.float32)\n"
+                     "X = (X - X.mean(0)) / (X.std(0) + 1e-8)\n") != std::string::npos);
 }

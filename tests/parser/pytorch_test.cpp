@@ -196,3 +196,31 @@ for epoch in range(7):
     CHECK(*p.epochs == 7);
     CHECK(p.loop.zero_grad);
 }
+
+TEST_CASE("PyTorch: a script borrowing only Keras's dataset loader trains with PyTorch",
+          "[parser][pytorch]") {
+    const std::string src = "import torch\n"
+                            "import torch.nn as nn\n"
+                            "from tensorflow.keras.datasets import mnist\n"
+                            "(x_train, y_train), _ = mnist.load_data()\n"
+                            "X = torch.tensor(x_train, dtype=torch.float32)\n"
+                            "Y = torch.tensor(y_train, dtype=torch.long)\n"
+                            "model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))\n"
+                            "optimizer = torch.optim.Adam(model.parameters())\n"
+                            "for epoch in range(3):\n"
+                            "    optimizer.zero_grad()\n"
+                            "    loss = nn.functional.cross_entropy(model(X), Y)\n"
+                            "    loss.backward()\n"
+                            "    optimizer.step()\n";
+    TrainingProgram p = parse_program(src);
+    CHECK(p.framework == Framework::PyTorch);
+    CHECK(p.layers.size() == 2);
+    CHECK(p.data.source.value_or("") == "mnist");
+
+    // A script that builds its network with Keras layers stays a Keras script even when it imports torch.
+    const std::string keras = "import torch\n"
+                              "from tensorflow import keras\n"
+                              "model = keras.Sequential([keras.layers.Dense(10, activation='softmax')])\n"
+                              "model.compile(optimizer='adam', loss='categorical_crossentropy')\n";
+    CHECK(parse_program(keras).framework == Framework::TfKeras);
+}

@@ -18,14 +18,18 @@ enum class Scaling { Pixels, Standardize };
 // everything after it sees scaled values. Nothing when that statement or name is unknown. Validation data
 // passed separately may not come from the same name: the fix would then leave it unscaled, so it is offered
 // for the probe to validate rather than preferred.
-void add_scaling_fix(Finding& f, const Data& d, Scaling scaling) {
+// In a PyTorch script the name may hold a tensor or a NumPy array: `mean(0)` and `std(0)` reduce over the
+// rows in both (a tensor's `axis=` keyword is not accepted by every PyTorch version).
+void add_scaling_fix(Finding& f, const TrainingProgram& p, Scaling scaling) {
+    const Data& d = p.data;
     if (d.inputs_bound.empty() || d.inputs_name.empty()) return;
     const std::string& x = d.inputs_name;
     const std::string indent(d.inputs_bound.start.column, ' ');
     const bool pixels = scaling == Scaling::Pixels;
+    const std::string rows = p.framework == Framework::PyTorch ? "0" : "axis=0";
     const std::string statement =
         pixels ? x + " = " + x + " / 255.0"
-               : x + " = (" + x + " - " + x + ".mean(axis=0)) / (" + x + ".std(axis=0) + 1e-8)";
+               : x + " = (" + x + " - " + x + ".mean(" + rows + ")) / (" + x + ".std(" + rows + ") + 1e-8)";
     const std::string title =
         pixels ? "Scale the inputs to 0..1 (" + x + " / 255.0)" : "Standardize the features (" + x + ")";
     f.fixes.push_back(
@@ -59,15 +63,18 @@ void unscaled_input(CheckContext& ctx) {
         "or standardised features would: units saturate or die, gradients are badly scaled, and a learning "
         "rate that suits scaled inputs diverges (LeCun et al., Efficient BackProp, 1998, section 4.3).\n\n"
         "**Fix:** scale the inputs after loading: " +
-            std::string(images ? "`x_train = x_train.astype('float32') / 255`"
-                               : "standardise each feature, `x_train = (x_train - mean) / std`") +
+            std::string(!images ? "standardise each feature, `x_train = (x_train - mean) / std`"
+                        : p.framework == Framework::PyTorch
+                            ? "`x_train = x_train / 255.0` (a torchvision dataset scales with "
+                              "`transform=transforms.ToTensor()`)"
+                            : "`x_train = x_train.astype('float32') / 255`") +
             ", and the same for the test set.",
         Fault::data_preprocessing, value_span(d.scaled, d.source.origin));
     if (!f) return;
     add_related(*f, p.fit_call, "trained here");
     // Pixels (0..255) are divided by 255, as the explanation says; other large values are standardized.
     const bool pixels = images || (d.input_max.known() && *d.input_max <= 255.0);
-    add_scaling_fix(*f, d, pixels ? Scaling::Pixels : Scaling::Standardize);
+    add_scaling_fix(*f, p, pixels ? Scaling::Pixels : Scaling::Standardize);
 }
 
 void categorical_with_integer_labels(CheckContext& ctx) {
@@ -151,7 +158,7 @@ void unscaled_table(CheckContext& ctx) {
     if (!f) return;
     add_related(*f, d.source.origin, "read here");
     add_related(*f, p.fit_call, "trained here");
-    add_scaling_fix(*f, d, Scaling::Standardize);
+    add_scaling_fix(*f, p, Scaling::Standardize);
 }
 
 } // namespace
